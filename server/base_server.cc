@@ -1,0 +1,249 @@
+#include "server/base_server.h"
+
+#include <cxxabi.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <typeinfo>
+
+#include "server/errors.h"
+#include "server/poll_selector.h"
+
+namespace socketserver {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Writes all of `text` to stderr in as few write(2) calls as possible, so that reports from
+// several threads or forked children do not interleave mid-line.
+void write_stderr(const std::string& text) {
+  std::string_view left = text;
+  while (!left.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, left.data(), left.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // Nowhere to report to: nothing better to do.
+    left.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// "std::runtime_error: boom" for the exception being handled right now.
+std::string describe_current_exception() {
+  std::string type = "unknown exception";
+  if (const std::type_info* info = abi::__cxa_current_exception_type()) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(info->name(), nullptr, nullptr, &status);
+    type = (status == 0 && name != nullptr) ? name : info->name();
+    std::free(name);
+  }
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return type + ": " + e.what();
+  } catch (...) {
+    return type;
+  }
+}
+
+}  // namespace
+
+SelectorFactory default_selector() {
+  return [] { return std::make_unique<PollSelector>(); };
+}
+
+BaseServer::BaseServer(SocketAddress address, HandlerFactory handler_factory)
+    : server_address(std::move(address)), RequestHandlerClass(std::move(handler_factory)) {}
+
+BaseServer::~BaseServer() = default;
+
+void BaseServer::bind_and_activate() {
+  try {
+    server_bind();
+    server_activate();
+  } catch (...) {
+    server_close();  // Python's bpo-22435: a failed bind must not leak the socket.
+    throw;
+  }
+}
+
+void BaseServer::check_active(const char* caller) const {
+  if (fileno() < 0) {
+    throw std::logic_error(std::string(caller) +
+                           "(): the server has no socket; call bind_and_activate() first "
+                           "(or the server was closed by server_close())");
+  }
+}
+
+// [serve_forever]
+void BaseServer::serve_forever(Seconds poll_interval) {
+  check_active("serve_forever");
+  // The wake-up pipe: shutdown() writes a byte, so select() returns at once instead of after
+  // up to poll_interval (Python polls; see docs/python_to_cpp.md#shutdown).
+  int ends[2];
+  check_syscall("pipe2", [&] { return ::pipe2(ends, O_CLOEXEC | O_NONBLOCK); });
+  Fd wake_read(ends[0]);
+  Fd wake_write(ends[1]);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (serving_) throw std::logic_error("serve_forever(): already running on another thread");
+    serving_ = true;
+    is_shut_down_ = false;
+    serving_thread_ = std::this_thread::get_id();
+    wake_write_ = std::move(wake_write);
+  }
+  auto stop_serving = [this] {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    shutdown_request_ = false;
+    serving_ = false;
+    is_shut_down_ = true;
+    wake_write_.reset();
+    state_changed_.notify_all();
+  };
+  try {
+    std::unique_ptr<Selector> selector = server_selector();
+    selector->add(fileno(), EVENT_READ);
+    selector->add(wake_read.get(), EVENT_READ);
+    trace_step("serve_forever");
+    while (!shutdown_request_) {
+      std::vector<ReadyEvent> ready = selector->select(poll_interval);
+      // bpo-35017: once shutdown() has been asked for, take no further request.
+      if (shutdown_request_) break;
+      for (const ReadyEvent& event : ready) {
+        if (event.key.fd == fileno()) handle_request_noblock();
+      }
+      service_actions();
+    }
+  } catch (...) {
+    stop_serving();
+    throw;
+  }
+  stop_serving();
+}
+// [end]
+
+void BaseServer::shutdown() {
+  std::unique_lock<std::mutex> lock(state_mutex_);
+  if (serving_ && serving_thread_ == std::this_thread::get_id()) {
+    throw std::logic_error(
+        "shutdown() called from the thread running serve_forever() would wait for itself "
+        "for ever; call it from another thread");
+  }
+  shutdown_request_ = true;
+  if (!serving_) return;
+  char byte = 1;
+  // A full pipe (EAGAIN) already holds a wake-up byte, which is all that matters.
+  [[maybe_unused]] ssize_t n = ::write(wake_write_.get(), &byte, 1);
+  state_changed_.wait(lock, [this] { return is_shut_down_; });
+}
+
+// [handle_request]
+void BaseServer::handle_request() {
+  check_active("handle_request");
+  // Python: the shorter of the socket's timeout and self.timeout; none means wait for ever.
+  std::optional<Seconds> wait = listening_timeout();
+  if (!wait) {
+    wait = timeout;
+  } else if (timeout) {
+    wait = std::min(*wait, *timeout);
+  }
+  std::optional<Clock::time_point> deadline;
+  if (wait) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*wait);
+
+  std::unique_ptr<Selector> selector = server_selector();
+  selector->add(fileno(), EVENT_READ);
+  for (;;) {
+    if (!selector->select(wait).empty()) {
+      handle_request_noblock();
+      return;
+    }
+    if (deadline) {  // Woken early or timed out: recompute what is left (Python's loop).
+      wait = *deadline - Clock::now();
+      if (wait->count() < 0) {
+        trace_step("handle_timeout");
+        handle_timeout();
+        return;
+      }
+    }
+  }
+}
+// [end]
+
+// [handle_request_noblock]
+void BaseServer::handle_request_noblock() {
+  std::optional<std::pair<Request, SocketAddress>> taken;
+  try {
+    taken = get_request();
+  } catch (const std::system_error&) {
+    return;  // Python: except OSError: return. The client left before we took the request.
+  }
+  Request& request = taken->first;
+  const SocketAddress& client_address = taken->second;
+  trace_step("get_request", &client_address);
+
+  trace_step("verify_request", &client_address);
+  if (!verify_request(request, client_address)) {
+    shutdown_request(request);
+    return;
+  }
+  try {
+    trace_step("process_request", &client_address);
+    process_request(request, client_address);
+  } catch (const std::exception&) {
+    trace_step("handle_error", &client_address);
+    handle_error(request, client_address);
+    shutdown_request(request);
+  } catch (...) {
+    // Not a std::exception (Python: a BaseException such as SystemExit): clean up, propagate.
+    shutdown_request(request);
+    throw;
+  }
+}
+// [end]
+
+bool BaseServer::verify_request(Request&, const SocketAddress&) {
+  return true;
+}
+
+void BaseServer::process_request(Request& request, const SocketAddress& client_address) {
+  finish_request(request, client_address);
+  shutdown_request(request);
+}
+
+void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
+  RequestHandlerClass(request, client_address, *this);
+}
+
+void BaseServer::shutdown_request(Request& request) {
+  trace_step("shutdown_request");
+  close_request(request);
+}
+
+void BaseServer::close_request(Request&) {
+  trace_step("close_request");
+}
+
+void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
+  const std::string dashes(40, '-');
+  write_stderr(dashes + "\nException occurred during processing of request from " +
+               client_address.to_string() + "\n" + describe_current_exception() + "\n" + dashes +
+               "\n");
+}
+
+void BaseServer::trace_step(std::string_view step, const SocketAddress* client_address) const {
+  if (!trace) return;
+  trace(TraceEvent{step, client_address, ::getpid(), static_cast<pid_t>(::syscall(SYS_gettid))});
+}
+
+void BaseServer::print_trace(const TraceEvent& event) {
+  std::string line = "[pid " + std::to_string(event.pid) + " tid " + std::to_string(event.tid) +
+                     "] " + std::string(event.step);
+  if (event.client_address != nullptr) line += " " + event.client_address->to_string();
+  write_stderr(line + "\n");
+}
+
+}  // namespace socketserver

@@ -1,0 +1,43 @@
+// Errors: how a failed system call becomes a C++ exception.
+// Python: OSError (with errno and strerror) and TimeoutError.
+//
+// Every wrapper in server/ calls check_syscall(), which retries EINTR (as Python does since
+// PEP 475) and throws std::system_error carrying errno and the name of the call that failed,
+// so a student sees "bind 127.0.0.1:8123: Address already in use", never a bare -1.
+// close() is never retried: see Fd.
+#ifndef SERVER_ERRORS_H_
+#define SERVER_ERRORS_H_
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+namespace socketserver {
+
+// Python: TimeoutError. Thrown by a Socket operation whose timeout (settimeout) expired.
+// It is a std::system_error with std::errc::timed_out, so handle_error() sees it like any
+// other OS error, but a handler can catch it on its own.
+class TimeoutError : public std::system_error {
+ public:
+  explicit TimeoutError(const std::string& what)
+      : std::system_error(std::make_error_code(std::errc::timed_out), what) {}
+};
+
+// Throws std::system_error(err, what). `what` names the call and, where it helps, its
+// argument: "connect /tmp/ss-1/echo.sock".
+[[noreturn]] void throw_system_error(const std::string& what, int err = errno);
+
+// Runs call() until it does not fail with EINTR; throws if it returns -1 for another reason.
+// Returns what call() returned. For calls whose only failure value is -1.
+template <class Call>
+auto check_syscall(const std::string& what, Call call) -> decltype(call()) {
+  for (;;) {
+    auto result = call();
+    if (result != -1) return result;
+    if (errno != EINTR) throw_system_error(what);
+  }
+}
+
+}  // namespace socketserver
+
+#endif  // SERVER_ERRORS_H_

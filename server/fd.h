@@ -1,0 +1,46 @@
+// Fd: the one owner of a file descriptor. Closes it when destroyed.
+// Python: the descriptor inside socket.socket (what fileno() returns; close() releases it).
+//
+// Move-only, so a descriptor can never be closed twice by two owners. No implicit
+// conversion to int: get() borrows the number, release() gives up ownership.
+// close() is never retried on EINTR: on Linux the descriptor is already gone by then, and a
+// retry could close a descriptor another thread has just opened. errno is kept intact, so a
+// destructor running while an error is reported does not change what is reported.
+#ifndef SERVER_FD_H_
+#define SERVER_FD_H_
+
+namespace socketserver {
+
+class Fd {
+ public:
+  Fd() noexcept = default;
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  int get() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+
+  // Gives up ownership without closing; the caller now owns the number.
+  [[nodiscard]] int release() noexcept {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+  // Closes the owned descriptor (if any) and takes `fd` instead.
+  void reset(int fd = -1) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace socketserver
+
+#endif  // SERVER_FD_H_

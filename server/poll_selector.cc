@@ -1,0 +1,58 @@
+#include "server/poll_selector.h"
+
+#include <cerrno>
+#include <chrono>
+
+#include "server/errors.h"
+#include "server/selector_keys.h"
+
+namespace socketserver {
+
+void PollSelector::add(int fd, int events) {
+  internal::check_new_key(keys_, fd, events);
+  short wanted = 0;
+  if (events & EVENT_READ) wanted |= POLLIN;
+  if (events & EVENT_WRITE) wanted |= POLLOUT;
+  keys_.push_back({fd, events});
+  pollfds_.push_back({fd, wanted, 0});
+}
+
+void PollSelector::remove(int fd) {
+  std::size_t i = internal::find_key(keys_, fd);
+  keys_.erase(keys_.begin() + static_cast<long>(i));
+  pollfds_.erase(pollfds_.begin() + static_cast<long>(i));
+}
+
+std::vector<ReadyEvent> PollSelector::select(std::optional<Seconds> timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout.value_or(Seconds(0)));
+  int ready;
+  for (;;) {
+    int ms = -1;
+    if (timeout) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+      ms = left.count() < 0 ? 0 : static_cast<int>(left.count());
+    }
+    ready = ::poll(pollfds_.data(), pollfds_.size(), ms);
+    if (ready >= 0) break;
+    if (errno != EINTR) throw_system_error("poll");
+    // EINTR: a signal arrived; wait again for what is left of the timeout (PEP 475).
+  }
+  std::vector<ReadyEvent> result;
+  if (ready == 0) return result;
+  for (std::size_t i = 0; i < pollfds_.size(); ++i) {
+    short got = pollfds_[i].revents;
+    if (got == 0) continue;
+    int events = 0;
+    // An error or hang-up counts as readable and writable, as in Python: the next read or
+    // write reports what happened.
+    if (got & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) events |= EVENT_READ;
+    if (got & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) events |= EVENT_WRITE;
+    events &= keys_[i].events;
+    if (events != 0) result.push_back({keys_[i], events});
+  }
+  return result;
+}
+
+}  // namespace socketserver

@@ -1,0 +1,69 @@
+#include "server/select_selector.h"
+
+#include <sys/select.h>
+
+#include <cerrno>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "server/errors.h"
+#include "server/selector_keys.h"
+
+namespace socketserver {
+
+void SelectSelector::add(int fd, int events) {
+  if (fd >= FD_SETSIZE) {
+    throw std::invalid_argument("SelectSelector: descriptor " + std::to_string(fd) +
+                                " is >= FD_SETSIZE (" + std::to_string(FD_SETSIZE) +
+                                "); select(2) cannot watch it. Use PollSelector.");
+  }
+  internal::check_new_key(keys_, fd, events);
+  keys_.push_back({fd, events});
+}
+
+void SelectSelector::remove(int fd) {
+  keys_.erase(keys_.begin() + static_cast<long>(internal::find_key(keys_, fd)));
+}
+
+std::vector<ReadyEvent> SelectSelector::select(std::optional<Seconds> timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout.value_or(Seconds(0)));
+  fd_set readable;
+  fd_set writable;
+  for (;;) {
+    // select(2) overwrites its sets with the result, so they are rebuilt before every call.
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    int max_fd = -1;
+    for (const SelectorKey& key : keys_) {
+      if (key.events & EVENT_READ) FD_SET(key.fd, &readable);
+      if (key.events & EVENT_WRITE) FD_SET(key.fd, &writable);
+      if (key.fd > max_fd) max_fd = key.fd;
+    }
+    timeval tv{};
+    timeval* wait = nullptr;
+    if (timeout) {
+      auto left = std::chrono::ceil<std::chrono::microseconds>(deadline - Clock::now());
+      if (left.count() < 0) left = std::chrono::microseconds(0);
+      tv.tv_sec = static_cast<time_t>(left.count() / 1000000);
+      tv.tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
+      wait = &tv;
+    }
+    int ready = ::select(max_fd + 1, &readable, &writable, nullptr, wait);
+    if (ready >= 0) break;
+    if (errno != EINTR) throw_system_error("select");
+    // EINTR: a signal arrived; wait again for what is left of the timeout (PEP 475).
+  }
+  std::vector<ReadyEvent> result;
+  for (const SelectorKey& key : keys_) {
+    int events = 0;
+    if ((key.events & EVENT_READ) && FD_ISSET(key.fd, &readable)) events |= EVENT_READ;
+    if ((key.events & EVENT_WRITE) && FD_ISSET(key.fd, &writable)) events |= EVENT_WRITE;
+    if (events != 0) result.push_back({key, events});
+  }
+  return result;
+}
+
+}  // namespace socketserver

@@ -1,0 +1,174 @@
+#include "server/socket.h"
+
+#include <poll.h>
+
+#include <cerrno>
+
+#include "server/errors.h"
+
+namespace socketserver {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Milliseconds left until `deadline`, rounded up so poll(2) never wakes a little early;
+// -1 (wait forever) when there is no deadline.
+int poll_timeout_ms(const std::optional<Clock::time_point>& deadline) {
+  if (!deadline) return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+}  // namespace
+
+Socket::Socket(int family, int type)
+    : fd_(check_syscall("socket", [&] { return ::socket(family, type | SOCK_CLOEXEC, 0); })) {}
+
+Socket::Socket(Fd fd) : fd_(std::move(fd)) {}
+
+int Socket::family() const {
+  return getsockopt(SOL_SOCKET, SO_DOMAIN);
+}
+
+int Socket::type() const {
+  return getsockopt(SOL_SOCKET, SO_TYPE);
+}
+
+template <class Call>
+std::size_t Socket::io(short events, const char* what, const SocketAddress* peer,
+                       bool wait_on_eagain, Call call) {
+  // Only built when something fails: this runs for every send and receive.
+  auto describe = [&] {
+    return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
+  };
+  std::optional<Clock::time_point> deadline;
+  if (timeout_) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout_);
+  // With a timeout, wait first and never let the call itself block; without one, let it block.
+  int flags = timeout_ ? MSG_DONTWAIT : 0;
+  bool wait_first = timeout_.has_value();
+  for (;;) {
+    if (wait_first) {
+      pollfd p{fd_.get(), events, 0};
+      int ready = ::poll(&p, 1, poll_timeout_ms(deadline));
+      if (ready < 0 && errno != EINTR) throw_system_error("poll");
+      if (ready == 0) throw TimeoutError(describe() + ": timed out");
+    }
+    ssize_t n = call(flags);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err != EAGAIN && err != EWOULDBLOCK) throw_system_error(describe(), err);
+    if (!wait_on_eagain && !timeout_) throw_system_error(describe(), err);
+    wait_first = true;  // A non-blocking descriptor (or a spurious wake-up): wait, then retry.
+  }
+}
+
+void Socket::bind(const SocketAddress& address) {
+  check_syscall("bind " + address.to_string(),
+                [&] { return ::bind(fd_.get(), address.data(), address.size()); });
+}
+
+void Socket::listen(int backlog) {
+  check_syscall("listen", [&] { return ::listen(fd_.get(), backlog); });
+}
+
+std::pair<Socket, SocketAddress> Socket::accept() {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  auto accept_once = [&](int) {
+    length = sizeof peer;
+    // SOCK_CLOEXEC only: the connection is blocking, whatever the listening socket is.
+    return ::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+  };
+  int fd = static_cast<int>(io(POLLIN, "accept", nullptr, false, accept_once));
+  return {Socket(Fd(fd)), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
+}
+
+void Socket::connect(const SocketAddress& address) {
+  // connect(2) interrupted by a signal keeps connecting in the background; calling it again
+  // would fail with EALREADY, so wait for the outcome instead of retrying.
+  if (::connect(fd_.get(), address.data(), address.size()) == 0) return;
+  if (errno != EINTR && errno != EINPROGRESS) throw_system_error("connect " + address.to_string());
+  pollfd p{fd_.get(), POLLOUT, 0};
+  check_syscall("poll", [&] { return ::poll(&p, 1, -1); });
+  int err = getsockopt(SOL_SOCKET, SO_ERROR);
+  if (err != 0) throw_system_error("connect " + address.to_string(), err);
+}
+
+std::size_t Socket::send(std::string_view data) {
+  return io(POLLOUT, "send", nullptr, true, [&](int flags) {
+    return ::send(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL);
+  });
+}
+
+void Socket::sendall(std::string_view data) {
+  while (!data.empty()) data.remove_prefix(send(data));
+}
+
+std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {
+  return io(POLLOUT, "sendto", &address, true, [&](int flags) {
+    return ::sendto(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL, address.data(),
+                    address.size());
+  });
+}
+
+std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
+  return io(POLLIN, "recv", nullptr, true,
+            [&](int flags) { return ::recv(fd_.get(), buffer, max_bytes, flags); });
+}
+
+std::string Socket::recv(std::size_t max_bytes) {
+  std::string data(max_bytes, '\0');
+  data.resize(recv_into(data.data(), max_bytes));
+  return data;
+}
+
+std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
+  std::string data(max_bytes, '\0');
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  std::size_t n = io(POLLIN, "recvfrom", nullptr, false, [&](int flags) {
+    length = sizeof peer;
+    return ::recvfrom(fd_.get(), data.data(), max_bytes, flags,
+                      reinterpret_cast<sockaddr*>(&peer), &length);
+  });
+  data.resize(n);
+  return {std::move(data), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
+}
+
+void Socket::setsockopt(int level, int option, int value) {
+  check_syscall("setsockopt", [&] {
+    return ::setsockopt(fd_.get(), level, option, &value, sizeof value);
+  });
+}
+
+int Socket::getsockopt(int level, int option) const {
+  int value = 0;
+  socklen_t length = sizeof value;
+  check_syscall("getsockopt", [&] { return ::getsockopt(fd_.get(), level, option, &value, &length); });
+  return value;
+}
+
+SocketAddress Socket::getsockname() const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  check_syscall("getsockname", [&] {
+    return ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  });
+  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+SocketAddress Socket::getpeername() const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  check_syscall("getpeername", [&] {
+    return ::getpeername(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  });
+  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+void Socket::shutdown(int how) {
+  check_syscall("shutdown", [&] { return ::shutdown(fd_.get(), how); });
+}
+
+}  // namespace socketserver

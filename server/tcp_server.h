@@ -1,0 +1,64 @@
+// TCPServer: a synchronous IPv4/IPv6 stream server; one request at a time.
+// Python: socketserver.TCPServer. Add ForkingMixIn or ThreadingMixIn for concurrency.
+//
+// Owns the listening socket; server_close() or the destructor closes it.
+// Not copyable or movable: serve_forever() may be running on another thread.
+// Picks AF_INET or AF_INET6 from the address it is given (Python needs a subclass that sets
+// address_family = AF_INET6).
+//
+// The listening socket is non-blocking: select() may report a connection that the client
+// resets before accept() runs, and the loop must not then block in accept().
+//
+// For the caller:          bind_and_activate, serve_forever, shutdown, handle_request,
+//                          fileno, server_close
+// May be overridden:       server_bind, server_activate, get_request, verify_request,
+//                          process_request, shutdown_request, close_request, handle_error
+// For derived classes:     finish_request
+// Differs from Python:     see docs/python_to_cpp.md#tcpserver
+#ifndef SERVER_TCP_SERVER_H_
+#define SERVER_TCP_SERVER_H_
+
+#include <sys/socket.h>
+
+#include "server/base_server.h"
+#include "server/socket.h"
+
+namespace socketserver {
+
+class TCPServer : public BaseServer {
+ public:
+  TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  ~TCPServer() override;
+
+  // Python's class attributes; set them before bind_and_activate().
+  int address_family;                     // From server_address: AF_INET or AF_INET6.
+  int socket_type = SOCK_STREAM;
+  int request_queue_size = SOMAXCONN;     // Python 3.15's default; Python used 5 before.
+  bool allow_reuse_address = false;       // SO_REUSEADDR before bind.
+  bool allow_reuse_port = false;          // SO_REUSEPORT before bind (IP families only).
+  // The listening socket, created by bind_and_activate(). Python: self.socket.
+  Socket socket;
+
+  // Creates the socket, then BaseServer::bind_and_activate().
+  void bind_and_activate() override;
+  int fileno() const override { return socket.fileno(); }
+  // Closes the listening socket; fileno() is -1 afterwards.
+  void server_close() override;
+
+  // Sets the reuse options, binds, and reads back the bound address into server_address.
+  void server_bind() override;
+  // listen(request_queue_size).
+  void server_activate() override;
+  std::pair<Request, SocketAddress> get_request() override;
+  // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy, then
+  // close_request().
+  void shutdown_request(Request& request) override;
+  void close_request(Request& request) override;
+
+ protected:
+  std::optional<Seconds> listening_timeout() const override { return socket.gettimeout(); }
+};
+
+}  // namespace socketserver
+
+#endif  // SERVER_TCP_SERVER_H_

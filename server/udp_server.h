@@ -1,0 +1,33 @@
+// UDPServer: a synchronous IPv4/IPv6 datagram server; one datagram at a time.
+// Python: socketserver.UDPServer (which derives from TCPServer, as here).
+//
+// Each request is one datagram of at most max_packet_size bytes (longer ones are cut, as
+// recvfrom(2) does) plus a borrowed pointer to the server's socket for the reply. There is no
+// connection: server_activate() does not listen, and shutdown_request() closes nothing.
+//
+// May be overridden:       as TCPServer
+// Differs from Python:     see docs/python_to_cpp.md#udpserver
+#ifndef SERVER_UDP_SERVER_H_
+#define SERVER_UDP_SERVER_H_
+
+#include <cstddef>
+
+#include "server/tcp_server.h"
+
+namespace socketserver {
+
+class UDPServer : public TCPServer {
+ public:
+  UDPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+
+  std::size_t max_packet_size = 8192;
+
+  void server_activate() override {}  // A datagram socket does not listen.
+  std::pair<Request, SocketAddress> get_request() override;
+  void shutdown_request(Request& request) override;
+  void close_request(Request& request) override;
+};
+
+}  // namespace socketserver
+
+#endif  // SERVER_UDP_SERVER_H_

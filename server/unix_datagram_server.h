@@ -1,0 +1,32 @@
+// UnixDatagramServer: a synchronous datagram server on a Unix-domain socket.
+// Python: socketserver.UnixDatagramServer (derives from UDPServer, as here).
+//
+// A client that wants a reply must bind its own path first: the server answers with
+// sendto(client_address), and an unbound client has no address to answer to.
+// The socket file is removed on close as UnixStreamServer does.
+//
+// May be overridden:       as UDPServer
+// Differs from Python:     see docs/python_to_cpp.md#unix-servers
+#ifndef SERVER_UNIX_DATAGRAM_SERVER_H_
+#define SERVER_UNIX_DATAGRAM_SERVER_H_
+
+#include "server/udp_server.h"
+#include "server/unix_socket_file.h"
+
+namespace socketserver {
+
+class UnixDatagramServer : public UDPServer {
+ public:
+  UnixDatagramServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  ~UnixDatagramServer() override;
+
+  void server_bind() override;
+  void server_close() override;
+
+ private:
+  internal::UnixSocketFile socket_file_;
+};
+
+}  // namespace socketserver
+
+#endif  // SERVER_UNIX_DATAGRAM_SERVER_H_

@@ -1,0 +1,52 @@
+#include "server/unix_socket_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "server/errors.h"
+
+namespace socketserver::internal {
+
+void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
+  try {
+    socket.bind(address);
+  } catch (const std::system_error& e) {
+    if (e.code().value() != EADDRINUSE) throw;
+    // Is anyone listening there? A stream connect answers that (even for a datagram server's
+    // path the answer differs: ECONNREFUSED means no socket is bound to the file any more).
+    bool alive = false;
+    try {
+      Socket probe(AF_UNIX, socket.type());
+      probe.connect(address);
+      alive = true;
+    } catch (const std::system_error&) {
+    }
+    throw_system_error("bind " + address.to_string() +
+                           (alive ? ": another server is listening on this path"
+                                  : ": the socket file exists but no server is listening on "
+                                    "it (left by a server that did not clean up); remove "
+                                    "the file and start again"),
+                       EADDRINUSE);
+  }
+  struct stat info {};
+  if (::stat(address.path().c_str(), &info) == 0) {
+    path_ = address.path();
+    device_ = info.st_dev;
+    inode_ = info.st_ino;
+  }
+}
+
+void UnixSocketFile::remove() {
+  if (path_.empty()) return;
+  struct stat info {};
+  // Same device and inode: still our file, not one another server bound after we left.
+  if (::stat(path_.c_str(), &info) == 0 && info.st_dev == device_ && info.st_ino == inode_) {
+    ::unlink(path_.c_str());
+  }
+  path_.clear();
+}
+
+}  // namespace socketserver::internal

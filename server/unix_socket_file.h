@@ -1,0 +1,36 @@
+// UnixSocketFile: the file a Unix-domain server's bind() creates, and its removal.
+// Python leaves the file behind on server_close(), so the next start fails with "Address
+// already in use"; users unlink it by hand. Here the server that created the file removes it,
+// and only that file: if another program has replaced it meanwhile, it is left alone.
+//
+// Internal to server/: UnixStreamServer and UnixDatagramServer both use it.
+#ifndef SERVER_UNIX_SOCKET_FILE_H_
+#define SERVER_UNIX_SOCKET_FILE_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "server/socket.h"
+#include "server/socket_address.h"
+
+namespace socketserver::internal {
+
+class UnixSocketFile {
+ public:
+  // Binds `socket` to `address` and remembers the file it created. When the path is taken,
+  // throws std::system_error(EADDRINUSE) saying whether a server still answers there or the
+  // file is stale (and so may be removed).
+  void bind(Socket& socket, const SocketAddress& address);
+  // Unlinks the file if it is still the one bind() created. Idempotent.
+  void remove();
+
+ private:
+  std::string path_;  // Empty when there is nothing to remove.
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+};
+
+}  // namespace socketserver::internal
+
+#endif  // SERVER_UNIX_SOCKET_FILE_H_
