@@ -1,0 +1,58 @@
+#include "handlers/buffered_reader.h"
+
+#include <algorithm>
+
+namespace socketserver {
+
+BufferedReader::BufferedReader(Socket* socket, std::size_t bufsize)
+    : socket_(socket), bufsize_(bufsize == 0 ? 1 : bufsize) {}
+
+BufferedReader::BufferedReader(std::string data) : buffer_(std::move(data)) {}
+
+bool BufferedReader::fill() {
+  if (socket_ == nullptr) return false;
+  // Drop what has been read already, so the buffer never holds more than one chunk of slack.
+  buffer_.erase(0, start_);
+  start_ = 0;
+  std::size_t old_size = buffer_.size();
+  buffer_.resize(old_size + bufsize_);
+  std::size_t n = 0;
+  try {
+    n = socket_->recv_into(buffer_.data() + old_size, bufsize_);
+  } catch (...) {
+    buffer_.resize(old_size);
+    throw;
+  }
+  buffer_.resize(old_size + n);
+  if (n == 0) socket_ = nullptr;  // End of input: the peer closed its side.
+  return n > 0;
+}
+
+std::string BufferedReader::take(std::size_t n) {
+  n = std::min(n, buffer_.size() - start_);
+  std::string out = buffer_.substr(start_, n);
+  start_ += n;
+  return out;
+}
+
+std::string BufferedReader::readline(std::size_t limit) {
+  std::size_t searched = start_;  // No '\n' before this position.
+  for (;;) {
+    std::size_t newline = buffer_.find('\n', searched);
+    if (newline != std::string::npos && newline - start_ < limit) return take(newline - start_ + 1);
+    if (buffer_.size() - start_ >= limit) return take(limit);
+    searched = buffer_.size();
+    std::size_t offset = searched - start_;
+    if (!fill()) return take(limit);  // End of input: the last, unterminated line (or "").
+    searched = start_ + offset;       // fill() may have moved the unread bytes to the front.
+  }
+}
+
+std::string BufferedReader::read(std::size_t n) {
+  while (buffer_.size() - start_ < n) {
+    if (!fill()) break;
+  }
+  return take(n);
+}
+
+}  // namespace socketserver

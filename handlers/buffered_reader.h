@@ -1,0 +1,53 @@
+// BufferedReader: what a handler reads from, as `rfile`.
+// Python: io.BufferedReader over the connection (StreamRequestHandler.rfile) or io.BytesIO
+// over the datagram (DatagramRequestHandler.rfile).
+//
+// readline(limit) returns one line with its '\n', or less: at most `limit` bytes, or what was
+// left at end of input. read(n) returns n bytes or fewer at end of input. Both return an
+// empty string at end of input, so a handler reads like its Python twin:
+//     for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+//
+// Bounds: the buffer holds at most bufsize bytes beyond what the caller asked for, and
+// readline() without a limit stops at kDefaultLineLimit (64 KiB), so a client that never
+// sends '\n' cannot make the server grow without end. (Python's default is no limit.)
+//
+// Borrows the socket, which the server owns; a TimeoutError from it passes through.
+#ifndef HANDLERS_BUFFERED_READER_H_
+#define HANDLERS_BUFFERED_READER_H_
+
+#include <cstddef>
+#include <string>
+
+#include "server/socket.h"
+
+namespace socketserver {
+
+class BufferedReader {
+ public:
+  static constexpr std::size_t kDefaultBufferSize = 8192;     // Python: io.DEFAULT_BUFFER_SIZE
+  static constexpr std::size_t kDefaultLineLimit = 64 * 1024;
+
+  BufferedReader() = default;  // At end of input from the start.
+  // Reads from `socket` in chunks of `bufsize` bytes.
+  BufferedReader(Socket* socket, std::size_t bufsize);
+  // Reads `data` (a datagram), then end of input.
+  explicit BufferedReader(std::string data);
+
+  std::string readline(std::size_t limit = kDefaultLineLimit);
+  std::string read(std::size_t n);
+
+ private:
+  // Receives one more chunk into buffer_; false at end of input.
+  bool fill();
+  // Takes the first n bytes out of the buffer.
+  std::string take(std::size_t n);
+
+  Socket* socket_ = nullptr;  // Borrowed; null once the input is exhausted or for a datagram.
+  std::size_t bufsize_ = kDefaultBufferSize;
+  std::string buffer_;
+  std::size_t start_ = 0;  // buffer_[start_..] is not yet read.
+};
+
+}  // namespace socketserver
+
+#endif  // HANDLERS_BUFFERED_READER_H_

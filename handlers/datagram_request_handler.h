@@ -1,0 +1,35 @@
+// DatagramRequestHandler: a handler for datagram servers, with rfile and wfile.
+// Python: socketserver.DatagramRequestHandler.
+//
+// setup() makes rfile read the datagram that arrived and wfile collect the reply.
+// finish() sends what wfile collected back to the client as one datagram through the
+// server's socket, an empty datagram when nothing was written (as Python does).
+//
+// May be overridden:       handle; setup and finish when extended (call the base version)
+// Differs from Python:     see docs/python_to_cpp.md#datagramrequesthandler
+#ifndef HANDLERS_DATAGRAM_REQUEST_HANDLER_H_
+#define HANDLERS_DATAGRAM_REQUEST_HANDLER_H_
+
+#include <string>
+
+#include "handlers/base_request_handler.h"
+#include "handlers/buffered_reader.h"
+#include "handlers/packet_writer.h"
+#include "server/socket.h"
+
+namespace socketserver {
+
+class DatagramRequestHandler : public BaseRequestHandler {
+ public:
+  std::string packet;        // Python: self.packet, the datagram's bytes.
+  Socket* socket = nullptr;  // Python: self.socket, the server's socket (borrowed).
+  BufferedReader rfile;
+  PacketWriter wfile;
+
+  void setup() override;
+  void finish() override;
+};
+
+}  // namespace socketserver
+
+#endif  // HANDLERS_DATAGRAM_REQUEST_HANDLER_H_

@@ -1,0 +1,50 @@
+// StreamRequestHandler: a handler for stream servers, with rfile and wfile.
+// Python: socketserver.StreamRequestHandler.
+//
+// setup() applies `timeout` and `disable_nagle_algorithm` to the connection and makes
+// rfile (buffered reads) and wfile (writes that send at once, unless wbufsize > 0).
+// finish() flushes wfile, ignoring a client that has already gone (Python's bpo-14574).
+// Neither closes the connection: the server's shutdown_request() does.
+//
+// Set the attributes in the derived handler's constructor, as Python sets class attributes:
+//     struct Echo : StreamRequestHandler {
+//       Echo() { timeout = std::chrono::seconds(5); }
+//       void handle() override {
+//         for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+//       }
+//     };
+//
+// May be overridden:       handle; setup and finish when extended (call the base version)
+// Differs from Python:     see docs/python_to_cpp.md#streamrequesthandler
+#ifndef HANDLERS_STREAM_REQUEST_HANDLER_H_
+#define HANDLERS_STREAM_REQUEST_HANDLER_H_
+
+#include <cstddef>
+#include <optional>
+
+#include "handlers/base_request_handler.h"
+#include "handlers/buffered_reader.h"
+#include "handlers/socket_writer.h"
+#include "server/socket.h"
+
+namespace socketserver {
+
+class StreamRequestHandler : public BaseRequestHandler {
+ public:
+  // Python's class attributes, with Python's defaults.
+  std::size_t rbufsize = BufferedReader::kDefaultBufferSize;  // Python: -1, meaning this.
+  std::size_t wbufsize = 0;                  // 0 = every write() is sent at once.
+  std::optional<Seconds> timeout;            // Per operation; TimeoutError when it expires.
+  bool disable_nagle_algorithm = false;      // TCP_NODELAY (IP connections only).
+
+  Socket* connection = nullptr;  // Python: self.connection, the same as request->connection.
+  BufferedReader rfile;
+  SocketWriter wfile;
+
+  void setup() override;
+  void finish() override;
+};
+
+}  // namespace socketserver
+
+#endif  // HANDLERS_STREAM_REQUEST_HANDLER_H_

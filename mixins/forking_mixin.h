@@ -1,0 +1,121 @@
+// ForkingMixIn<Server>: handle each request in a new process.
+// Python: socketserver.ForkingMixIn; `class ForkingTCPServer(ForkingMixIn, TCPServer)` is
+// `using ForkingTCPServer = ForkingMixIn<TCPServer>` here (composed_servers.h).
+//
+// The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
+// connection and goes back to the loop; the child closes the listening socket, runs the
+// handler, and ends with _exit(0), or _exit(1) if the handler threw. The child never returns
+// into the server loop, never unwinds into the caller's stack, and never runs the parent's
+// atexit handlers or static destructors.
+//
+// Reaping: waitpid() on the pids this server started, and only those, in service_actions()
+// (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
+// installed, so a child the program forked for its own reasons is never reaped here.
+// When max_children are running, service_actions() blocks until one of them exits (Python
+// waits for any child at all there; this waits only for its own, through pidfds).
+//
+// Forking a process that has other threads copies only the calling thread; the child must not
+// touch locks another thread may have held. The handler runs in such a child when
+// serve_forever() runs on a thread of a multi-threaded program: keep handlers simple there.
+// ThreadSanitizer does not support fork() after threads: these servers' tests are tagged
+// notsan.
+//
+// Owns its children until they are reaped.
+// For the caller:          block_on_close, max_children, active_children, collect_children
+// Overrides:               process_request, service_actions, handle_timeout, server_close
+#ifndef MIXINS_FORKING_MIXIN_H_
+#define MIXINS_FORKING_MIXIN_H_
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <set>
+#include <utility>
+
+#include "mixins/reap.h"
+#include "server/errors.h"
+#include "server/request.h"
+#include "server/socket_address.h"
+
+namespace socketserver {
+
+template <class Server>
+class ForkingMixIn : public Server {
+ public:
+  template <class... Args>
+  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {
+    this->timeout = std::chrono::seconds(300);  // Python's ForkingMixIn.timeout.
+  }
+  ~ForkingMixIn() override { ForkingMixIn::server_close(); }
+
+  // Python's class attributes, with Python's defaults.
+  std::size_t max_children = 40;
+  bool block_on_close = true;  // server_close() waits for every child.
+  // The pids of children started and not yet reaped. Python: None until the first fork.
+  std::set<pid_t> active_children;
+
+  // Reap the children that have exited; with `blocking`, wait for all of them. Above
+  // max_children, first wait until enough have exited.
+  void collect_children(bool blocking = false) {
+    while (active_children.size() >= max_children && !active_children.empty()) {
+      pid_t pid = internal::wait_any_child(active_children);
+      if (pid <= 0) break;
+      active_children.erase(pid);
+    }
+    for (auto it = active_children.begin(); it != active_children.end();) {
+      pid_t result = internal::reap_child(*it, blocking);
+      it = (result == 0) ? std::next(it) : active_children.erase(it);
+    }
+  }
+
+  void handle_timeout() override { collect_children(); }
+  void service_actions() override { collect_children(); }
+
+  // [process_request]
+  void process_request(Request& request, const SocketAddress& client_address) override {
+    pid_t pid = check_syscall("fork", [] { return ::fork(); });
+    if (pid != 0) {
+      // Parent: the child has its own copy of the connection; close ours.
+      active_children.insert(pid);
+      this->trace_step("fork", &client_address);
+      this->close_request(request);
+      return;
+    }
+    // Child: must never return. _exit() skips atexit handlers and static destructors, which
+    // belong to the parent.
+    int status = 1;
+    try {
+      // A stream server's listening socket is the parent's business. A datagram server's
+      // socket is how the child sends its reply, so it stays open.
+      if (!request.is_datagram()) this->socket.close();
+      this->finish_request(request, client_address);
+      status = 0;
+    } catch (const std::exception&) {
+      try {
+        this->trace_step("handle_error", &client_address);
+        this->handle_error(request, client_address);
+      } catch (...) {
+      }
+    } catch (...) {
+      // Not a std::exception (Python: a BaseException): no report, exit status 1.
+    }
+    try {
+      this->shutdown_request(request);
+    } catch (...) {
+    }
+    ::_exit(status);
+  }
+  // [end]
+
+  void server_close() override {
+    Server::server_close();
+    collect_children(/*blocking=*/block_on_close);
+  }
+};
+
+}  // namespace socketserver
+
+#endif  // MIXINS_FORKING_MIXIN_H_

@@ -1,0 +1,48 @@
+#include "mixins/reap.h"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "server/errors.h"
+#include "server/fd.h"
+
+namespace socketserver::internal {
+
+pid_t reap_child(pid_t pid, bool blocking) {
+  for (;;) {
+    pid_t result = ::waitpid(pid, nullptr, blocking ? 0 : WNOHANG);
+    if (result >= 0) return result;
+    if (errno == EINTR) continue;
+    return pid;  // ECHILD: not ours to wait for any more (reaped elsewhere). Forget it.
+  }
+}
+
+pid_t wait_any_child(const std::set<pid_t>& children) {
+  if (children.empty()) return -1;
+  // One pidfd per child (Linux 5.3): poll() wakes when any of them exits, so the server waits
+  // for its own children only, never for one the program started for other reasons.
+  std::vector<Fd> owners;
+  std::vector<pollfd> fds;
+  for (pid_t pid : children) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0) {
+      // No pidfds (an old kernel), or the child is already reaped: wait for this one child.
+      return reap_child(pid, /*blocking=*/true);
+    }
+    owners.emplace_back(fd);
+    fds.push_back({fd, POLLIN, 0});
+  }
+  check_syscall("poll", [&] { return ::poll(fds.data(), fds.size(), -1); });
+  std::size_t i = 0;
+  for (pid_t pid : children) {
+    if (fds[i++].revents != 0) return reap_child(pid, /*blocking=*/true);
+  }
+  return -1;  // Not reached: poll() without a timeout returns only when one is ready.
+}
+
+}  // namespace socketserver::internal

@@ -1,0 +1,136 @@
+#include "tests/test_util.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace socketserver::testing {
+
+TempDir::TempDir() {
+  char pattern[] = "/tmp/ss-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  ::nftw(
+      path_.c_str(),
+      [](const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }, 16,
+      FTW_DEPTH | FTW_PHYS);
+}
+
+int count_open_fds() {
+  int count = 0;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  ::closedir(dir);
+  return count - 1;  // Not the descriptor opendir() itself holds.
+}
+
+int count_threads() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+std::vector<pid_t> child_pids() {
+  std::vector<pid_t> children;
+  pid_t self = ::getpid();
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return children;
+  while (dirent* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    std::size_t close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == self) children.push_back(static_cast<pid_t>(std::stoi(entry->d_name)));
+  }
+  ::closedir(proc);
+  return children;
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return condition();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+ServerThread::ServerThread(BaseServer& server, Seconds poll_interval) : server_(server) {
+  thread_ = std::thread([this, poll_interval] {
+    try {
+      server_.serve_forever(poll_interval);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  });
+}
+
+ServerThread::~ServerThread() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void ServerThread::stop() {
+  if (!thread_.joinable()) return;
+  server_.shutdown();
+  thread_.join();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+}
+
+Socket connect_to(const SocketAddress& address) {
+  Socket socket(address.family(), SOCK_STREAM);
+  socket.settimeout(kDeadline);
+  socket.connect(address);
+  return socket;
+}
+
+std::string recv_line(Socket& socket, std::size_t limit) {
+  std::string line;
+  char c;
+  while (line.size() < limit && socket.recv_into(&c, 1) == 1) {
+    line += c;
+    if (c == '\n') break;
+  }
+  return line;
+}
+
+std::string recv_all(Socket& socket) {
+  std::string data;
+  char buffer[65536];
+  while (std::size_t n = socket.recv_into(buffer, sizeof buffer)) data.append(buffer, n);
+  return data;
+}
+
+Socket datagram_client(const SocketAddress& server, const TempDir& dir) {
+  Socket socket(server.family(), SOCK_DGRAM);
+  socket.settimeout(kDeadline);
+  if (server.family() == AF_UNIX) {
+    static std::atomic<int> counter{0};
+    socket.bind(SocketAddress::unix_path(dir.file("client-" + std::to_string(++counter))));
+  }
+  return socket;
+}
+
+}  // namespace socketserver::testing
