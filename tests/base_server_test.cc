@@ -1,0 +1,446 @@
+// BaseServer's behaviour through TCPServer: the CPython tests of the request loop
+// (test_shutdown, test_tcpserver_bind_leak, test_context_manager, ErrorHandlerTest's sync
+// cases, MiscTestCase), and what this library adds (immediate shutdown, shutdown from the
+// serving thread, the trace).
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "handlers/stream_request_handler.h"
+#include "server/tcp_server.h"
+#include "tests/test_util.h"
+
+namespace socketserver::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
+
+// Python's SystemExit: an exception that does not derive from std::exception.
+struct SystemExit {
+  int code;
+};
+
+struct EchoHandler : StreamRequestHandler {
+  void handle() override {
+    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+  }
+};
+
+// A thread-safe log of what happened, in order.
+class Record {
+ public:
+  void add(const std::string& entry) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    text_ += entry;
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
+};
+
+// Python's test_shutdown (Issue #2302): shutdown() must always make serve_forever() return,
+// even when it is called before the loop has started.
+TEST_CASE("test_shutdown: 20 servers, shutdown racing serve_forever") {
+  const int threads_before = count_threads();
+  std::vector<std::unique_ptr<TCPServer>> servers;
+  std::vector<std::unique_ptr<ServerThread>> threads;
+  for (int i = 0; i < 20; ++i) {
+    servers.push_back(std::make_unique<TCPServer>(kLoopback, handler<StreamRequestHandler>()));
+    servers.back()->bind_and_activate();
+  }
+  for (auto& server : servers) {
+    threads.push_back(std::make_unique<ServerThread>(*server));
+    server->shutdown();
+  }
+  for (auto& thread : threads) thread->stop();  // Would hang if a shutdown were lost.
+  for (auto& server : servers) {
+    server->server_close();
+    CHECK(server->fileno() == -1);
+  }
+  threads.clear();
+  CHECK(count_threads() == threads_before);
+}
+
+// Python's test_tcpserver_bind_leak (bpo-22435): a failed bind must close the socket.
+TEST_CASE("bind_leak_test: 1024 failing binds leave the descriptor count unchanged") {
+  TCPServer holder(kLoopback, handler<StreamRequestHandler>());
+  holder.bind_and_activate();
+  const int before = count_open_fds();
+  int failures = 0;
+  for (int i = 0; i < 1024; ++i) {
+    TCPServer server(holder.server_address, handler<StreamRequestHandler>());
+    try {
+      server.bind_and_activate();
+    } catch (const std::system_error& e) {
+      if (e.code() == std::errc::address_in_use) ++failures;
+    }
+    CHECK(server.fileno() == -1);
+  }
+  CHECK(failures == 1024);
+  CHECK(count_open_fds() == before);
+}
+
+TEST_CASE("a failed bind names the call and the address") {
+  TCPServer holder(kLoopback, handler<StreamRequestHandler>());
+  holder.bind_and_activate();
+  TCPServer server(holder.server_address, handler<StreamRequestHandler>());
+  try {
+    server.bind_and_activate();
+    FAIL("bind to a port in use succeeded");
+  } catch (const std::system_error& e) {
+    std::string what = e.what();
+    CHECK(what.find("bind " + holder.server_address.to_string()) != std::string::npos);
+    CHECK(what.find("Address already in use") != std::string::npos);
+  }
+}
+
+// Python's test_context_manager: `with` is RAII here.
+TEST_CASE("RAII: the destructor closes the listening socket, even when unwinding") {
+  int fd = -1;
+  try {
+    TCPServer server(kLoopback, handler<StreamRequestHandler>());
+    server.bind_and_activate();
+    fd = server.fileno();
+    REQUIRE(::fcntl(fd, F_GETFD) != -1);
+    throw std::runtime_error("leaving the scope");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK(::fcntl(fd, F_GETFD) == -1);
+  CHECK(errno == EBADF);
+}
+
+TEST_CASE("server_close is idempotent and fileno() is -1 after it") {
+  TCPServer server(kLoopback, handler<StreamRequestHandler>());
+  server.bind_and_activate();
+  CHECK(server.fileno() >= 0);
+  CHECK((::fcntl(server.fileno(), F_GETFD) & FD_CLOEXEC) != 0);
+  server.server_close();
+  CHECK(server.fileno() == -1);
+  server.server_close();
+  CHECK(server.fileno() == -1);
+}
+
+TEST_CASE("serving a server that was never activated is a logic_error that says what to call") {
+  TCPServer server(kLoopback, handler<StreamRequestHandler>());
+  CHECK_THROWS_WITH_AS(server.serve_forever(), doctest::Contains("bind_and_activate"),
+                       std::logic_error);
+  CHECK_THROWS_AS(server.handle_request(), std::logic_error);
+}
+
+TEST_CASE("bind_and_activate reads back the bound address: port 0 becomes a real port") {
+  TCPServer server(SocketAddress::parse("localhost:0"), handler<StreamRequestHandler>());
+  server.bind_and_activate();
+  CHECK(server.server_address.host() == "127.0.0.1");
+  CHECK(server.server_address.port() != 0);
+  CHECK(server.server_address == server.socket.getsockname());
+  CHECK(server.request_queue_size == SOMAXCONN);
+  CHECK_FALSE(server.allow_reuse_address);
+  CHECK_FALSE(server.timeout.has_value());
+}
+
+// ErrorHandlerTest, the synchronous cases. The handler and handle_error write to a record
+// instead of Python's TESTFN file.
+struct ErrorTestServer : TCPServer {
+  explicit ErrorTestServer(Record* record) : TCPServer(kLoopback, nullptr), record(record) {}
+  void handle_error(Request&, const SocketAddress&) override { record->add("Error handled\n"); }
+  Record* record;
+};
+
+template <class Exception>
+struct BadHandler : BaseRequestHandler {
+  explicit BadHandler(Record* record) : record(record) {}
+  void handle() override {
+    record->add("Handler called\n");
+    throw Exception{};
+  }
+  Record* record;
+};
+
+struct ValueError : std::runtime_error {
+  ValueError() : std::runtime_error("Test error") {}
+};
+
+TEST_CASE("ErrorHandlerTest: a std::exception from the handler goes to handle_error") {
+  Record record;
+  ErrorTestServer server(&record);
+  server.RequestHandlerClass = handler<BadHandler<ValueError>>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.close();
+  server.handle_request();
+  server.server_close();
+  CHECK(record.text() == "Handler called\nError handled\n");
+}
+
+TEST_CASE("ErrorHandlerTest: an exception not derived from std::exception propagates") {
+  Record record;
+  ErrorTestServer server(&record);
+  server.RequestHandlerClass = handler<BadHandler<SystemExit>>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.close();
+  CHECK_THROWS_AS(server.handle_request(), SystemExit);
+  server.server_close();
+  CHECK(record.text() == "Handler called\n");
+}
+
+// Captures what is written to stderr (descriptor 2) while it lives.
+class StderrCapture {
+ public:
+  StderrCapture() : saved_(::dup(STDERR_FILENO)) {
+    file_ = dir_.file("stderr");
+    int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  std::string finish() {
+    restore();
+    Fd fd(::open(file_.c_str(), O_RDONLY | O_CLOEXEC));
+    std::string text;
+    char buffer[4096];
+    while (ssize_t n = ::read(fd.get(), buffer, sizeof buffer)) {
+      if (n < 0) break;
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text;
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  TempDir dir_;
+  std::string file_;
+  int saved_;
+};
+
+TEST_CASE("the default handle_error prints Python's framed report to stderr") {
+  Record record;
+  TCPServer server(kLoopback, handler<BadHandler<ValueError>>(&record));
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  SocketAddress client_address = client.getsockname();
+  StderrCapture capture;
+  server.handle_request();
+  std::string report = capture.finish();
+  const std::string dashes(40, '-');
+  CHECK(report == dashes + "\nException occurred during processing of request from " +
+                      client_address.to_string() + "\nsocketserver::testing::(anonymous " +
+                      "namespace)::ValueError: Test error\n" + dashes + "\n");
+}
+
+// MiscTestCase.test_shutdown_request_called_if_verify_request_false (bpo-26309).
+struct RefusingServer : TCPServer {
+  RefusingServer() : TCPServer(kLoopback, nullptr) {}
+  bool verify_request(Request&, const SocketAddress&) override { return false; }
+  void shutdown_request(Request& request) override {
+    ++shutdown_called;
+    TCPServer::shutdown_request(request);
+  }
+  int shutdown_called = 0;
+};
+
+TEST_CASE("verify_request false: shutdown_request is called once and no handler runs") {
+  std::atomic<int> handled{0};
+  RefusingServer server;
+  server.RequestHandlerClass = [&](Request&, const SocketAddress&, BaseServer&) { ++handled; };
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(server.shutdown_called == 1);
+  CHECK(handled == 0);
+  CHECK(recv_all(client).empty());  // The server closed the connection without a word.
+}
+
+struct TimeoutServer : TCPServer {
+  TimeoutServer() : TCPServer(kLoopback, handler<StreamRequestHandler>()) {}
+  void handle_timeout() override { ++timeouts; }
+  int timeouts = 0;
+};
+
+TEST_CASE("handle_request with a timeout and no client calls handle_timeout") {
+  TimeoutServer server;
+  server.timeout = 100ms;
+  server.bind_and_activate();
+  auto start = std::chrono::steady_clock::now();
+  server.handle_request();
+  auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(server.timeouts == 1);
+  CHECK(waited >= 100ms);
+  CHECK(waited < kDeadline);
+}
+
+TEST_CASE("handle_request uses the shorter of the socket's timeout and the server's") {
+  TimeoutServer server;
+  server.timeout = std::chrono::hours(1);
+  server.bind_and_activate();
+  server.socket.settimeout(50ms);
+  server.handle_request();  // Would wait an hour if the socket's timeout were ignored.
+  CHECK(server.timeouts == 1);
+}
+
+TEST_CASE("a failing get_request is skipped quietly: no handler, no handle_error") {
+  struct FailingServer : TCPServer {
+    FailingServer() : TCPServer(kLoopback, nullptr) {}
+    std::pair<Request, SocketAddress> get_request() override {
+      TCPServer::get_request();  // Take the connection, then fail as a vanished client would.
+      throw std::system_error(ECONNABORTED, std::generic_category(), "accept");
+    }
+    void handle_error(Request&, const SocketAddress&) override { ++errors; }
+    int errors = 0;
+  };
+  std::atomic<int> handled{0};
+  FailingServer server;
+  server.RequestHandlerClass = [&](Request&, const SocketAddress&, BaseServer&) { ++handled; };
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(handled == 0);
+  CHECK(server.errors == 0);
+}
+
+TEST_CASE("setup() throwing: neither handle() nor finish() runs, handle_error does") {
+  struct SetupFails : BaseRequestHandler {
+    explicit SetupFails(Record* record) : record(record) {}
+    void setup() override {
+      record->add("setup\n");
+      throw std::runtime_error("setup failed");
+    }
+    void handle() override { record->add("handle\n"); }
+    void finish() override { record->add("finish\n"); }
+    Record* record;
+  };
+  Record record;
+  ErrorTestServer server(&record);
+  server.RequestHandlerClass = handler<SetupFails>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(record.text() == "setup\nError handled\n");
+}
+
+TEST_CASE("handle() throwing: finish() still runs, then handle_error") {
+  struct HandleFails : BaseRequestHandler {
+    explicit HandleFails(Record* record) : record(record) {}
+    void setup() override { record->add("setup\n"); }
+    void handle() override {
+      record->add("handle\n");
+      throw std::runtime_error("handle failed");
+    }
+    void finish() override { record->add("finish\n"); }
+    Record* record;
+  };
+  Record record;
+  ErrorTestServer server(&record);
+  server.RequestHandlerClass = handler<HandleFails>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(record.text() == "setup\nhandle\nfinish\nError handled\n");
+}
+
+TEST_CASE("the trace reports one request's steps in order") {
+  std::mutex mutex;
+  std::vector<std::string> steps;
+  TCPServer server(kLoopback, handler<EchoHandler>());
+  server.trace = [&](const TraceEvent& event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    steps.emplace_back(event.step);
+    CHECK(event.pid == ::getpid());
+  };
+  server.bind_and_activate();
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall("ping\n");
+    client.shutdown(SHUT_WR);
+    recv_all(client);
+  });
+  server.handle_request();
+  client_thread.join();
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(steps == std::vector<std::string>{"get_request", "verify_request", "process_request",
+                                          "setup", "handle", "finish", "shutdown_request",
+                                          "close_request"});
+}
+
+TEST_CASE("serve_forever calls service_actions on every turn") {
+  struct ActiveServer : TCPServer {
+    ActiveServer() : TCPServer(kLoopback, handler<StreamRequestHandler>()) {}
+    void service_actions() override { ++actions; }
+    std::atomic<int> actions{0};
+  };
+  ActiveServer server;
+  server.bind_and_activate();
+  ServerThread serving(server, 5ms);
+  CHECK(wait_until([&] { return server.actions >= 3; }));
+  serving.stop();
+}
+
+TEST_CASE("shutdown from the thread running serve_forever throws instead of deadlocking") {
+  std::atomic<bool> threw{false};
+  TCPServer server(kLoopback, nullptr);
+  server.RequestHandlerClass = [&](Request&, const SocketAddress&, BaseServer& srv) {
+    try {
+      srv.shutdown();
+    } catch (const std::logic_error&) {
+      threw = true;
+    }
+  };
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket client = connect_to(server.server_address);
+  CHECK(recv_all(client).empty());  // Served and closed.
+  serving.stop();
+  CHECK(threw);
+}
+
+TEST_CASE("shutdown wakes serve_forever at once, whatever the poll_interval") {
+  TCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server, std::chrono::hours(1));
+  {
+    Socket client = connect_to(server.server_address);  // Proves the loop is running.
+    client.sendall("up\n");
+    CHECK(recv_line(client) == "up\n");
+  }
+  auto start = std::chrono::steady_clock::now();
+  serving.stop();  // With Python's polling this would take up to an hour.
+  CHECK(std::chrono::steady_clock::now() - start < kDeadline);
+}
+
+TEST_CASE("shutdown on a server that is not serving returns at once; the next loop stops") {
+  TCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  server.shutdown();         // Python would block here for ever.
+  server.serve_forever(1h);  // Returns at once, as in Python: the request was remembered.
+  // The flag was consumed: the next loop serves normally.
+  ServerThread serving(server);
+  Socket client = connect_to(server.server_address);
+  client.sendall("again\n");
+  CHECK(recv_line(client) == "again\n");
+  client.close();  // The synchronous server is inside the handler until the client leaves.
+  serving.stop();
+}
+
+}  // namespace
+}  // namespace socketserver::testing
