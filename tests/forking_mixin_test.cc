@@ -1,0 +1,250 @@
+// ForkingMixIn: a process per request, reaped by pid, never a zombie left behind.
+// CPython's ErrorHandlerTest forking cases (the child reports through a file), plus the
+// zombie test bpo-45935 asks for, max_children, block_on_close and shared state.
+// Tagged notsan: ThreadSanitizer does not support fork() after threads.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "handlers/stream_request_handler.h"
+#include "mixins/composed_servers.h"
+#include "tests/test_util.h"
+
+namespace socketserver::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
+
+struct SystemExit {
+  int code;
+};
+
+// Echoes one line. Not "until end of input": a child forked while the test's own client
+// socket is open inherits a copy of it, so the client's close() would never reach the child
+// as end of input. (Python's test handler reads one line for the same reason.)
+struct EchoHandler : StreamRequestHandler {
+  void handle() override { wfile.write(rfile.readline()); }
+};
+
+// Appends a line to a file with one write(2) on an O_APPEND descriptor, so lines written by
+// several processes never interleave. The forked child's only way to report to the test.
+void append_line(const std::string& path, const std::string& line) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  REQUIRE(fd.valid());
+  REQUIRE(::write(fd.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
+  {
+    ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+    server.bind_and_activate();
+    ServerThread serving(server);
+    for (int i = 0; i < 200; ++i) {
+      Socket client = connect_to(server.server_address);
+      client.sendall("ping\n");
+      CHECK(recv_line(client) == "ping\n");
+    }
+    serving.stop();
+    server.server_close();
+    CHECK(server.active_children.empty());
+  }
+  CHECK(child_pids().empty());  // Neither alive nor zombie: every child was reaped.
+}
+
+TEST_CASE("service_actions reaps finished children while the server waits for requests") {
+  ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server, 10ms);
+  for (int i = 0; i < 5; ++i) {
+    Socket client = connect_to(server.server_address);
+    client.sendall("ping\n");
+    CHECK(recv_line(client) == "ping\n");
+  }
+  // No further request arrives: only service_actions() can reap the last children.
+  CHECK(wait_until([] { return child_pids().empty(); }));
+  serving.stop();
+}
+
+template <class Exception>
+struct BadHandler : BaseRequestHandler {
+  explicit BadHandler(std::string path) : path(std::move(path)) {}
+  void handle() override {
+    append_line(path, "Handler called\n");
+    throw Exception{};
+  }
+  std::string path;
+};
+
+struct ValueError : std::runtime_error {
+  ValueError() : std::runtime_error("Test error") {}
+};
+
+struct ForkingErrorTestServer : ForkingTCPServer {
+  explicit ForkingErrorTestServer(std::string path)
+      : ForkingTCPServer(kLoopback, nullptr), path(std::move(path)) {}
+  void handle_error(Request&, const SocketAddress&) override {
+    append_line(path, "Error handled\n");
+  }
+  std::string path;
+};
+
+TEST_CASE_TEMPLATE("ErrorHandlerTest, forking: handled and not handled", Exception, ValueError,
+                   SystemExit) {
+  TempDir dir;
+  const std::string path = dir.file("record");
+  ForkingErrorTestServer server(path);
+  server.RequestHandlerClass = handler<BadHandler<Exception>>(path);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.close();
+  server.handle_request();  // Nothing propagates into the parent, whatever the child threw.
+  server.server_close();    // block_on_close: waits for the child.
+  bool handled = std::is_base_of_v<std::exception, Exception>;
+  CHECK(read_file(path) == (handled ? "Handler called\nError handled\n" : "Handler called\n"));
+  CHECK(server.active_children.empty());
+}
+
+TEST_CASE("the child's exit status: 0 on success, 1 when the handler threw") {
+  // A server that reaps its children itself, to see their status (collect_children discards it).
+  struct StatusServer : ForkingTCPServer {
+    using ForkingTCPServer::ForkingTCPServer;
+    int wait_for_child() {
+      REQUIRE(active_children.size() == 1);
+      pid_t pid = *active_children.begin();
+      int status = 0;
+      REQUIRE(::waitpid(pid, &status, 0) == pid);
+      active_children.clear();
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    void handle_error(Request&, const SocketAddress&) override {}
+  };
+  TempDir dir;
+  StatusServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  {
+    Socket client = connect_to(server.server_address);
+    client.close();
+  }
+  server.handle_request();
+  CHECK(server.wait_for_child() == 0);
+  server.RequestHandlerClass = handler<BadHandler<ValueError>>(dir.file("record"));
+  {
+    Socket client = connect_to(server.server_address);
+    client.close();
+  }
+  server.handle_request();
+  CHECK(server.wait_for_child() == 1);
+  server.RequestHandlerClass = handler<BadHandler<SystemExit>>(dir.file("record"));
+  {
+    Socket client = connect_to(server.server_address);
+    client.close();
+  }
+  server.handle_request();
+  CHECK(server.wait_for_child() == 1);
+}
+
+// Each child says "started", then waits for the client's "release" line before it ends.
+struct HeldHandler : StreamRequestHandler {
+  void handle() override {
+    wfile.write("started\n");
+    rfile.readline();
+  }
+};
+
+TEST_CASE("max_children: a third request waits until one of two running children ends") {
+  ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+  server.max_children = 2;
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket first = connect_to(server.server_address);
+  CHECK(recv_line(first) == "started\n");
+  Socket second = connect_to(server.server_address);
+  CHECK(recv_line(second) == "started\n");
+
+  Socket third = connect_to(server.server_address);  // Queued by the kernel, not yet served.
+  third.settimeout(300ms);
+  CHECK_THROWS_AS(recv_line(third), TimeoutError);  // Two children run: the server waits.
+
+  second.sendall("release\n");  // Not the oldest: the server waits for any of its children.
+  third.settimeout(kDeadline);
+  CHECK(recv_line(third) == "started\n");
+  first.sendall("release\n");
+  third.sendall("release\n");
+  serving.stop();
+  server.server_close();
+  CHECK(server.active_children.empty());
+}
+
+TEST_CASE("block_on_close: true waits for the children, false leaves them running") {
+  for (bool block : {true, false}) {
+    CAPTURE(block);
+    ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+    server.block_on_close = block;
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    server.handle_request();
+    CHECK(recv_line(client) == "started\n");
+    if (block) {
+      std::thread releaser([&] { client.sendall("release\n"); });
+      server.server_close();  // Returns once the child has ended, so it is reaped.
+      releaser.join();
+      CHECK(server.active_children.empty());
+    } else {
+      server.server_close();  // Returns at once: the child still waits for "release".
+      CHECK(server.active_children.size() == 1);
+      client.sendall("release\n");
+      server.collect_children(/*blocking=*/true);
+      CHECK(server.active_children.empty());
+    }
+  }
+  CHECK(child_pids().empty());
+}
+
+TEST_CASE("shared state: a counter changed by forked handlers stays 0 in the parent") {
+  struct CountingHandler : StreamRequestHandler {
+    explicit CountingHandler(int* counter) : counter(counter) {}
+    void handle() override {
+      rfile.readline();
+      wfile.write(std::to_string(++*counter) + "\n");  // The child's own copy of the counter.
+    }
+    int* counter;
+  };
+  int counter = 0;
+  ForkingTCPServer server(kLoopback, handler<CountingHandler>(&counter));
+  server.bind_and_activate();
+  ServerThread serving(server);
+  for (int i = 0; i < 20; ++i) {
+    Socket client = connect_to(server.server_address);
+    client.sendall("increment\n");
+    CHECK(recv_line(client) == "1\n");  // Every child starts from the parent's 0.
+  }
+  serving.stop();
+  server.server_close();
+  CHECK(counter == 0);
+}
+
+TEST_CASE("ForkingMixIn keeps Python's defaults") {
+  ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+  CHECK(server.timeout == std::optional<Seconds>(Seconds(300)));
+  CHECK(server.max_children == 40);
+  CHECK(server.block_on_close);
+  CHECK(server.active_children.empty());
+}
+
+}  // namespace
+}  // namespace socketserver::testing

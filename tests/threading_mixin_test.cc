@@ -1,0 +1,263 @@
+// ThreadingMixIn: a thread per request, reaped as new ones start, joined on close.
+// CPython's test_close_immediately, test_threads_reaped (bpo-37193) and ErrorHandlerTest's
+// threading cases, plus block_on_close, daemon_threads and shared state.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "handlers/stream_request_handler.h"
+#include "mixins/composed_servers.h"
+#include "tests/test_util.h"
+
+namespace socketserver::testing {
+namespace {
+
+const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
+
+struct SystemExit {
+  int code;
+};
+
+struct EchoHandler : StreamRequestHandler {
+  void handle() override {
+    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+  }
+};
+
+// One round trip, then the client leaves.
+void echo_once(const SocketAddress& address, const std::string& line = "ping\n") {
+  Socket client = connect_to(address);
+  client.sendall(line);
+  CHECK(recv_line(client) == line);
+}
+
+// A gate the test opens for handlers waiting in other threads.
+class Gate {
+ public:
+  void open() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  // False if the gate stayed shut until the deadline.
+  bool wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool open_ = false;
+};
+
+TEST_CASE("test_close_immediately: server_close with no request ever served") {
+  ThreadingTCPServer server(kLoopback, handler<StreamRequestHandler>());
+  server.bind_and_activate();
+  server.server_close();
+  CHECK(server.fileno() == -1);
+  CHECK(server.tracked_threads() == 0);
+}
+
+TEST_CASE("threads_reaped_test: 1000 requests keep the thread bookkeeping small") {
+  const int threads_before = count_threads();
+  {
+    ThreadingTCPServer server(kLoopback, handler<EchoHandler>());
+    server.bind_and_activate();
+    ServerThread serving(server);
+    std::size_t most_tracked = 0;
+    for (int i = 0; i < 1000; ++i) {
+      echo_once(server.server_address);
+      most_tracked = std::max(most_tracked, server.tracked_threads());
+    }
+    serving.stop();
+    // Each new request joins the finished ones; only those still finishing remain.
+    CHECK(most_tracked < 50);
+    server.server_close();
+    CHECK(server.tracked_threads() == 0);
+  }
+  CHECK(count_threads() == threads_before);
+}
+
+// ErrorHandlerTest's threading cases: the record is shared by the handler thread and the test.
+class Record {
+ public:
+  void add(const std::string& entry) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    text_ += entry;
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
+};
+
+template <class Exception>
+struct BadHandler : BaseRequestHandler {
+  explicit BadHandler(Record* record) : record(record) {}
+  void handle() override {
+    record->add("Handler called\n");
+    throw Exception{};
+  }
+  Record* record;
+};
+
+struct ValueError : std::runtime_error {
+  ValueError() : std::runtime_error("Test error") {}
+};
+
+struct ThreadingErrorTestServer : ThreadingTCPServer {
+  explicit ThreadingErrorTestServer(Record* record)
+      : ThreadingTCPServer(kLoopback, nullptr), record(record) {}
+  void handle_error(Request&, const SocketAddress&) override { record->add("Error handled\n"); }
+  void shutdown_request(Request& request) override {
+    ThreadingTCPServer::shutdown_request(request);
+    ++shutdown_requests;
+  }
+  Record* record;
+  std::atomic<int> shutdown_requests{0};
+};
+
+TEST_CASE_TEMPLATE("ErrorHandlerTest, threading: handled and not handled", Exception, ValueError,
+                   SystemExit) {
+  Record record;
+  ThreadingErrorTestServer server(&record);
+  server.RequestHandlerClass = handler<BadHandler<Exception>>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.close();
+  server.handle_request();
+  server.server_close();  // Joins the request's thread.
+  bool handled = std::is_base_of_v<std::exception, Exception>;
+  CHECK(record.text() == (handled ? "Handler called\nError handled\n" : "Handler called\n"));
+  CHECK(server.shutdown_requests == 1);  // Python's `finally: shutdown_request`.
+}
+
+struct BlockingHandler : BaseRequestHandler {
+  BlockingHandler(Gate* gate, std::atomic<int>* started, std::atomic<int>* finished)
+      : gate(gate), started(started), finished(finished) {}
+  void handle() override {
+    ++*started;
+    gate->wait();
+    ++*finished;
+  }
+  Gate* gate;
+  std::atomic<int>* started;
+  std::atomic<int>* finished;
+};
+
+TEST_CASE("block_on_close = true: server_close waits for the running handler") {
+  Gate gate;
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  ThreadingTCPServer server(kLoopback, handler<BlockingHandler>(&gate, &started, &finished));
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  REQUIRE(wait_until([&] { return started == 1; }));
+  std::atomic<int> finished_when_closed{-1};
+  std::thread closer([&] {
+    server.server_close();
+    finished_when_closed = finished.load();
+  });
+  gate.open();
+  closer.join();
+  CHECK(finished_when_closed == 1);  // server_close returned only after the handler ended.
+}
+
+TEST_CASE("block_on_close = false: server_close returns while the handler still runs") {
+  Gate gate;
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  {
+    ThreadingTCPServer server(kLoopback, handler<BlockingHandler>(&gate, &started, &finished));
+    server.block_on_close = false;
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    server.handle_request();
+    REQUIRE(wait_until([&] { return started == 1; }));
+    server.server_close();  // Would wait for ever if it joined: the gate is still shut.
+    CHECK(server.fileno() == -1);
+    CHECK(finished == 0);
+    gate.open();
+  }  // The destructor waits: the handler uses the server object.
+  CHECK(finished == 1);
+}
+
+TEST_CASE("daemon_threads: threads are not tracked and server_close does not wait") {
+  // close_request() is the last thing a request thread does with the server.
+  struct DaemonServer : ThreadingTCPServer {
+    using ThreadingTCPServer::ThreadingTCPServer;
+    void close_request(Request& request) override {
+      ThreadingTCPServer::close_request(request);
+      ++closed;
+    }
+    std::atomic<int> closed{0};
+  };
+  Gate gate;
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  DaemonServer server(kLoopback, handler<BlockingHandler>(&gate, &started, &finished));
+  server.daemon_threads = true;
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  REQUIRE(wait_until([&] { return started == 1; }));
+  CHECK(server.tracked_threads() == 0);
+  server.server_close();  // Returns although the handler is still inside handle().
+  CHECK(finished == 0);
+  gate.open();
+  // The detached thread must be done with the server before the server goes: that is the
+  // cost of daemon_threads, and why this test waits here.
+  CHECK(wait_until([&] { return server.closed == 1; }));
+  CHECK(finished == 1);
+}
+
+TEST_CASE("shared state: 100 concurrent requests increment a counter under a mutex") {
+  struct CountingHandler : StreamRequestHandler {
+    CountingHandler(std::mutex* mutex, int* counter) : mutex(mutex), counter(counter) {}
+    void handle() override {
+      rfile.readline();
+      int value;
+      {
+        std::lock_guard<std::mutex> lock(*mutex);
+        value = ++*counter;
+      }
+      wfile.write(std::to_string(value) + "\n");
+    }
+    std::mutex* mutex;
+    int* counter;
+  };
+  std::mutex mutex;
+  int counter = 0;
+  ThreadingTCPServer server(kLoopback, handler<CountingHandler>(&mutex, &counter));
+  server.bind_and_activate();
+  ServerThread serving(server);
+  std::vector<std::thread> clients;
+  std::atomic<int> replies{0};
+  for (int i = 0; i < 100; ++i) {
+    clients.emplace_back([&] {
+      Socket client = connect_to(server.server_address);
+      client.sendall("increment\n");
+      if (!recv_line(client).empty()) ++replies;
+    });
+  }
+  for (auto& client : clients) client.join();
+  serving.stop();
+  server.server_close();
+  CHECK(replies == 100);
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(counter == 100);
+}
+
+}  // namespace
+}  // namespace socketserver::testing
