@@ -3,8 +3,13 @@
 // `using ForkingTCPServer = ForkingMixIn<TCPServer>` here (composed_servers.h).
 //
 // The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
-// connection and goes back to the loop; the child closes the listening socket, runs the
-// handler, and ends with _exit(0), or _exit(1) if the handler threw. The child never returns
+// connection and goes back to the loop; the child closes the listening socket (stream
+// servers; a datagram server's socket carries the child's reply, so it stays open), runs the
+// handler, and ends with _exit(0), or _exit(1) if the handler threw.
+//
+// The child inherits every descriptor the process had open when it forked, not only its own
+// connection: a program that is also a client of its forking server (a test, say) must not
+// wait for the server to see end of input, since the child may hold a copy of the client. The child never returns
 // into the server loop, never unwinds into the caller's stack, and never runs the parent's
 // atexit handlers or static destructors.
 //
@@ -74,7 +79,7 @@ class ForkingMixIn : public Server {
   void handle_timeout() override { collect_children(); }
   void service_actions() override { collect_children(); }
 
-  // [process_request]
+  // [forking_process_request]
   void process_request(Request& request, const SocketAddress& client_address) override {
     pid_t pid = check_syscall("fork", [] { return ::fork(); });
     if (pid != 0) {

@@ -10,7 +10,9 @@
 // running handlers (Python's bpo-37193 leak, fixed the same way).
 //   block_on_close = true (default): server_close() waits for every running handler.
 //   block_on_close = false: server_close() returns at once; the destructor still waits,
-//     because the handlers use the server object.
+//     because the handlers use the server object. XXX: a datagram handler still running then
+//     replies through a socket server_close() has closed, and gets EBADF (or, if the number
+//     was reused meanwhile, writes to another descriptor). Use it with stream servers.
 //   daemon_threads = true: threads are detached and never waited for. The cost: nothing
 //     stops a handler from running after the server is destroyed, so use it only for a
 //     server that lives until the process exits (Python's daemon threads die with it).
@@ -28,9 +30,11 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 
+#include "server/errors.h"
 #include "server/request.h"
 #include "server/socket_address.h"
 
@@ -50,20 +54,28 @@ class ThreadingMixIn : public Server {
   bool block_on_close = true;
 
   // Runs in the request's thread. Python: process_request_thread().
+  // Nothing may escape a std::thread (it would call std::terminate), so what Python would
+  // hand to threading.excepthook (an exception that is not a std::exception, or one thrown
+  // by handle_error itself) is reported on stderr instead, and the thread ends normally.
   void process_request_thread(Request& request, const SocketAddress& client_address) {
     try {
-      this->finish_request(request, client_address);
-    } catch (const std::exception&) {
-      this->trace_step("handle_error", &client_address);
-      this->handle_error(request, client_address);
+      try {
+        this->finish_request(request, client_address);
+      } catch (const std::exception&) {
+        this->trace_step("handle_error", &client_address);
+        this->handle_error(request, client_address);
+      }
     } catch (...) {
-      // Not a std::exception (Python: a BaseException): nothing to report it to; the thread
-      // ends, as Python's thread would after threading.excepthook.
+      report_uncaught("request", client_address);
     }
-    this->shutdown_request(request);
+    try {
+      this->shutdown_request(request);
+    } catch (...) {
+      report_uncaught("shutdown_request", client_address);
+    }
   }
 
-  // [process_request]
+  // [threading_process_request]
   void process_request(Request& request, const SocketAddress& client_address) override {
     reap_threads();
     auto owned = std::make_unique<Request>(std::move(request));
@@ -111,6 +123,12 @@ class ThreadingMixIn : public Server {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;  // Set by the thread as its last step.
   };
+
+  static void report_uncaught(const char* where, const SocketAddress& client_address) {
+    write_stderr(std::string("Exception in the thread of ") + where + " from " +
+                 client_address.to_string() + ", not handled: " + describe_current_exception() +
+                 "\n");
+  }
 
   // Joins and forgets the threads that have finished. Python: _Threads.reap().
   void reap_threads() {

@@ -1,16 +1,13 @@
 #include "server/base_server.h"
 
-#include <cxxabi.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 #include <string>
-#include <typeinfo>
 
 #include "server/errors.h"
 #include "server/poll_selector.h"
@@ -19,36 +16,6 @@ namespace socketserver {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Writes all of `text` to stderr in as few write(2) calls as possible, so that reports from
-// several threads or forked children do not interleave mid-line.
-void write_stderr(const std::string& text) {
-  std::string_view left = text;
-  while (!left.empty()) {
-    ssize_t n = ::write(STDERR_FILENO, left.data(), left.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // Nowhere to report to: nothing better to do.
-    left.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-// "std::runtime_error: boom" for the exception being handled right now.
-std::string describe_current_exception() {
-  std::string type = "unknown exception";
-  if (const std::type_info* info = abi::__cxa_current_exception_type()) {
-    int status = 0;
-    char* name = abi::__cxa_demangle(info->name(), nullptr, nullptr, &status);
-    type = (status == 0 && name != nullptr) ? name : info->name();
-    std::free(name);
-  }
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return type + ": " + e.what();
-  } catch (...) {
-    return type;
-  }
-}
 
 }  // namespace
 
@@ -94,6 +61,7 @@ void BaseServer::serve_forever(Seconds poll_interval) {
     serving_ = true;
     is_shut_down_ = false;
     serving_thread_ = std::this_thread::get_id();
+    serving_pid_ = ::getpid();
     wake_write_ = std::move(wake_write);
   }
   auto stop_serving = [this] {
@@ -128,6 +96,11 @@ void BaseServer::serve_forever(Seconds poll_interval) {
 
 void BaseServer::shutdown() {
   std::unique_lock<std::mutex> lock(state_mutex_);
+  if (serving_ && serving_pid_ != ::getpid()) {
+    throw std::logic_error(
+        "shutdown() called in a forked child: serve_forever() runs in the parent process, "
+        "which this process cannot stop; signal the parent instead");
+  }
   if (serving_ && serving_thread_ == std::this_thread::get_id()) {
     throw std::logic_error(
         "shutdown() called from the thread running serve_forever() would wait for itself "

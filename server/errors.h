@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace socketserver {
@@ -26,6 +27,14 @@ class TimeoutError : public std::system_error {
 // Throws std::system_error(err, what). `what` names the call and, where it helps, its
 // argument: "connect /tmp/ss-1/echo.sock".
 [[noreturn]] void throw_system_error(const std::string& what, int err = errno);
+
+// Writes all of `text` to stderr in as few write(2) calls as possible, so that reports from
+// several threads or forked children do not interleave mid-line. Never throws.
+void write_stderr(std::string_view text);
+
+// "std::runtime_error: boom": the type (demangled) and what() of the exception being
+// handled. Call it inside a catch block only.
+std::string describe_current_exception();
 
 // Runs call() until it does not fail with EINTR; throws if it returns -1 for another reason.
 // Returns what call() returned. For calls whose only failure value is -1.

@@ -51,7 +51,7 @@ std::size_t Socket::io(short events, const char* what, const SocketAddress* peer
       pollfd p{fd_.get(), events, 0};
       int ready = ::poll(&p, 1, poll_timeout_ms(deadline));
       if (ready < 0 && errno != EINTR) throw_system_error("poll");
-      if (ready == 0) throw TimeoutError(describe() + ": timed out");
+      if (ready == 0) throw TimeoutError(describe());  // "recv: Connection timed out"
     }
     ssize_t n = call(flags);
     if (n >= 0) return static_cast<std::size_t>(n);

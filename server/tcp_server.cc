@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 
+#include <stdexcept>
 #include <system_error>
 
 namespace socketserver {
@@ -24,6 +25,12 @@ void TCPServer::server_close() {
 }
 
 void TCPServer::server_bind() {
+  // UnixStreamServer and UnixDatagramServer bind paths in their own server_bind().
+  if (address_family == AF_UNIX) {
+    throw std::invalid_argument("bind " + server_address.to_string() +
+                                ": a Unix socket path needs UnixStreamServer or "
+                                "UnixDatagramServer, not TCPServer or UDPServer");
+  }
   if (allow_reuse_address) socket.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
   // gh-128916: Linux 6.12.9 and later refuse SO_REUSEPORT on Unix sockets.
   if (allow_reuse_port && (address_family == AF_INET || address_family == AF_INET6)) {

@@ -3,7 +3,7 @@
 //
 // A client that wants a reply must bind its own path first: the server answers with
 // sendto(client_address), and an unbound client has no address to answer to.
-// The socket file is removed on close as UnixStreamServer does.
+// The socket file is removed on close as UnixStreamServer does; the reuse options are ignored.
 //
 // May be overridden:       as UDPServer
 // Differs from Python:     see docs/python_to_cpp.md#unix-servers

@@ -15,8 +15,8 @@ void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
     socket.bind(address);
   } catch (const std::system_error& e) {
     if (e.code().value() != EADDRINUSE) throw;
-    // Is anyone listening there? A stream connect answers that (even for a datagram server's
-    // path the answer differs: ECONNREFUSED means no socket is bound to the file any more).
+    // Is anyone there? Connecting with a socket of the same type answers that: ECONNREFUSED
+    // means no socket is bound to the file any more, so the file is stale.
     bool alive = false;
     try {
       Socket probe(AF_UNIX, socket.type());
