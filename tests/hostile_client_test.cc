@@ -1,0 +1,153 @@
+// Hostile and careless clients: each is closed or bounded without harming the others, and
+// nothing kills the process (no SIGPIPE, no unbounded buffer).
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "handlers/datagram_request_handler.h"
+#include "handlers/stream_request_handler.h"
+#include "mixins/composed_servers.h"
+#include "tests/test_util.h"
+
+namespace socketserver::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
+
+// Counts handle_error() calls and remembers whether one saw a timeout.
+template <class Server>
+struct ErrorCountingServer : Server {
+  using Server::Server;
+  void handle_error(Request&, const SocketAddress&) override {
+    try {
+      throw;
+    } catch (const TimeoutError&) {
+      ++timeouts;
+    } catch (const std::system_error& e) {
+      if (e.code().value() == EPIPE || e.code().value() == ECONNRESET) ++peer_gone;
+    } catch (...) {
+    }
+    ++errors;
+  }
+  std::atomic<int> errors{0};
+  std::atomic<int> timeouts{0};
+  std::atomic<int> peer_gone{0};
+};
+
+struct TimedEchoHandler : StreamRequestHandler {
+  TimedEchoHandler() { timeout = 200ms; }
+  void handle() override {
+    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+  }
+};
+
+TEST_CASE("silent_client_test: a client that sends nothing times out; others are served") {
+  ErrorCountingServer<ThreadingTCPServer> server(kLoopback, handler<TimedEchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket silent = connect_to(server.server_address);
+  for (int i = 0; i < 3; ++i) {
+    Socket good = connect_to(server.server_address);
+    good.sendall("hello\n");
+    CHECK(recv_line(good) == "hello\n");
+  }
+  CHECK(recv_all(silent).empty());  // The server gave up on it and closed the connection.
+  CHECK(wait_until([&] { return server.timeouts == 1; }));
+  serving.stop();
+  server.server_close();
+  CHECK(server.timeouts == 1);  // The good clients, which left cleanly, caused no error.
+}
+
+TEST_CASE("endless_line_test: a line with no end is read in bounded pieces") {
+  struct LongestLine : StreamRequestHandler {
+    LongestLine(std::size_t* longest, std::size_t* total) : longest(longest), total(total) {}
+    void handle() override {
+      for (std::string line; !(line = rfile.readline()).empty();) {
+        *longest = std::max(*longest, line.size());
+        *total += line.size();
+      }
+    }
+    std::size_t* longest;
+    std::size_t* total;
+  };
+  std::size_t longest = 0;
+  std::size_t total = 0;
+  TCPServer server(kLoopback, handler<LongestLine>(&longest, &total));
+  server.bind_and_activate();
+  constexpr std::size_t kFlood = 4 * 1024 * 1024;
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall(std::string(kFlood, 'x'));  // 4 MiB and never a '\n'.
+  });
+  server.handle_request();
+  client_thread.join();
+  CHECK(total == kFlood);
+  CHECK(longest == BufferedReader::kDefaultLineLimit);
+}
+
+TEST_CASE("reset_client_test: a client that resets mid-response costs only its request") {
+  struct BigReply : StreamRequestHandler {
+    void handle() override {
+      rfile.readline();
+      // Far more than the socket buffers hold, so the reset arrives mid-write.
+      for (int i = 0; i < 64; ++i) wfile.write(std::string(1 << 20, 'y'));
+    }
+  };
+  struct sigaction before {};
+  ::sigaction(SIGPIPE, nullptr, &before);
+
+  ErrorCountingServer<TCPServer> server(kLoopback, handler<BigReply>());
+  server.bind_and_activate();
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall("big please\n");
+    char some[1024];
+    client.recv_into(some, sizeof some);
+    // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+    ::linger hard{1, 0};
+    ::setsockopt(client.fileno(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  });
+  server.handle_request();  // Still here: no SIGPIPE killed the process.
+  client_thread.join();
+  CHECK(server.errors == 1);
+  CHECK(server.peer_gone == 1);
+
+  struct sigaction after {};
+  ::sigaction(SIGPIPE, nullptr, &after);
+  bool unchanged = after.sa_handler == before.sa_handler;
+  CHECK(unchanged);  // The library changed no signal disposition.
+
+  // The next client is served as if nothing happened.
+  server.RequestHandlerClass = handler<TimedEchoHandler>();
+  std::thread next([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall("still there?\n");
+    CHECK(recv_line(client) == "still there?\n");
+  });
+  server.handle_request();
+  next.join();
+}
+
+TEST_CASE("oversized_datagram_test: a datagram longer than max_packet_size is cut to it") {
+  struct Measure : DatagramRequestHandler {
+    void handle() override { wfile.write(std::to_string(packet.size())); }
+  };
+  TempDir dir;
+  UDPServer server(kLoopback, handler<Measure>());
+  server.bind_and_activate();
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto(std::string(10004, 'z'), server.server_address);
+  server.handle_request();
+  CHECK(client.recvfrom(100).first == "8192");
+}
+
+}  // namespace
+}  // namespace socketserver::testing
