@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
+#include "server/poll_selector.h"
+#include "server/select_selector.h"
 #include "server/tcp_server.h"
 #include "tests/test_util.h"
 
@@ -440,6 +442,38 @@ TEST_CASE("shutdown on a server that is not serving returns at once; the next lo
   CHECK(recv_line(client) == "again\n");
   client.close();  // The synchronous server is inside the handler until the client leaves.
   serving.stop();
+}
+
+TEST_CASE_TEMPLATE("both loops work with either selector", SelectorType, PollSelector,
+                   SelectSelector) {
+  struct CountingSelector : SelectorType {
+    explicit CountingSelector(std::atomic<int>* calls) : calls(calls) {}
+    std::vector<ReadyEvent> select(std::optional<Seconds> timeout) override {
+      ++*calls;
+      return SelectorType::select(timeout);
+    }
+    std::atomic<int>* calls;
+  };
+  std::atomic<int> calls{0};
+  TCPServer server(kLoopback, handler<EchoHandler>());
+  server.server_selector = [&] { return std::make_unique<CountingSelector>(&calls); };
+  server.bind_and_activate();
+  {
+    ServerThread serving(server);
+    Socket client = connect_to(server.server_address);
+    client.sendall("via serve_forever\n");
+    CHECK(recv_line(client) == "via serve_forever\n");
+    client.close();
+    serving.stop();
+  }
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall("via handle_request\n");
+    CHECK(recv_line(client) == "via handle_request\n");
+  });
+  server.handle_request();
+  client_thread.join();
+  CHECK(calls >= 2);  // Both loops went through the selector they were given.
 }
 
 }  // namespace

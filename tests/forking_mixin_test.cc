@@ -238,6 +238,25 @@ TEST_CASE("shared state: a counter changed by forked handlers stays 0 in the par
   CHECK(counter == 0);
 }
 
+TEST_CASE("shutdown() in a forked child says why it cannot work") {
+  struct StopHandler : StreamRequestHandler {
+    void handle() override {
+      try {
+        server->shutdown();
+        wfile.write("returned\n");
+      } catch (const std::logic_error& e) {
+        wfile.write(std::string(e.what()) + "\n");
+      }
+    }
+  };
+  ForkingTCPServer server(kLoopback, handler<StopHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket client = connect_to(server.server_address);
+  CHECK(recv_line(client).find("forked child") != std::string::npos);
+  serving.stop();
+}
+
 TEST_CASE("ForkingMixIn keeps Python's defaults") {
   ForkingTCPServer server(kLoopback, handler<EchoHandler>());
   CHECK(server.timeout == std::optional<Seconds>(Seconds(300)));
