@@ -119,15 +119,24 @@ TEST_CASE("socket: the default 64 KiB line limit holds against a client that nev
         client.sendall(chunk);
         sent += chunk.size();
       }
+      client.shutdown(SHUT_WR);  // Only reached if the reader took it all: let it see the end.
     } catch (const std::system_error& e) {
       writer_error = e.what();
     }
   });
   BufferedReader rfile(&c.reader, BufferedReader::kDefaultBufferSize);
-  std::string first = rfile.readline();
-  std::string second = rfile.readline();
+  std::string first;
+  std::string second;
+  std::string reader_error;
+  try {
+    first = rfile.readline();
+    second = rfile.readline();
+  } catch (const std::exception& e) {
+    reader_error = e.what();
+  }
   c.reader.close();  // The server gives up on this client; the client's sends now fail.
   hostile.join();
+  CHECK(reader_error == "");
   CHECK(first.size() == BufferedReader::kDefaultLineLimit);
   CHECK(first == std::string(BufferedReader::kDefaultLineLimit, 'x'));
   CHECK(second.size() == BufferedReader::kDefaultLineLimit);
@@ -153,10 +162,20 @@ TEST_CASE("socket: read(n) gathers n bytes from many small chunks written slowly
     }
   });
   BufferedReader rfile(&c.reader, 5);
-  std::string head = rfile.read(1000);
-  std::string rest = rfile.read(expected.size());  // Fewer than asked: end of input.
-  std::string after = rfile.read(1);
+  std::string head;
+  std::string rest;
+  std::string after = "unset";
+  std::string reader_error;
+  try {
+    head = rfile.read(1000);
+    rest = rfile.read(expected.size());  // Fewer than asked: end of input.
+    after = rfile.read(1);
+  } catch (const std::exception& e) {
+    reader_error = e.what();
+    c.reader.close();  // Unblocks the writer.
+  }
   writer.join();
+  CHECK(reader_error == "");
   CHECK(writer_error == "");
   CHECK(head == expected.substr(0, 1000));
   CHECK(rest == expected.substr(1000));

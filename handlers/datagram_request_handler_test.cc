@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 
+#include <exception>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -77,8 +78,14 @@ std::string serve_one(BaseServer& server, const std::function<void(const SocketA
       client_error = e.what();
     }
   });
-  server.handle_request();
-  thread.join();
+  std::exception_ptr server_error;
+  try {
+    server.handle_request();
+  } catch (...) {
+    server_error = std::current_exception();
+  }
+  thread.join();  // Before anything leaves this function, an exception included.
+  if (server_error) std::rethrow_exception(server_error);
   return client_error;
 }
 

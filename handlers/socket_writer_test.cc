@@ -77,10 +77,11 @@ TEST_CASE("unbuffered: a write of 4 MiB is sent whole before write returns") {
   std::string writer_error;
   try {
     written = wfile.write(big);
+    c.server.shutdown(SHUT_WR);
   } catch (const std::exception& e) {
     writer_error = e.what();
+    c.server.close();  // Unblocks the reader.
   }
-  c.server.shutdown(SHUT_WR);
   reader.join();
   CHECK(writer_error == "");
   CHECK(reader_error == "");

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -91,8 +92,14 @@ std::string serve_one(BaseServer& server, const std::function<void(const SocketA
       client_error = e.what();
     }
   });
-  server.handle_request();
-  thread.join();
+  std::exception_ptr server_error;
+  try {
+    server.handle_request();
+  } catch (...) {
+    server_error = std::current_exception();
+  }
+  thread.join();  // Before anything leaves this function, an exception included.
+  if (server_error) std::rethrow_exception(server_error);
   return client_error;
 }
 

@@ -158,8 +158,15 @@ TEST_CASE_TEMPLATE("select(nullopt) waits until a descriptor is ready", S, SELEC
     wrote = p.put();
   });
   about_to_select = true;
-  std::vector<ReadyEvent> ready = selector.select(std::nullopt);
+  std::vector<ReadyEvent> ready;
+  std::string error;
+  try {
+    ready = selector.select(std::nullopt);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
   writer.join();
+  CHECK(error == "");
   CHECK(saw_it_asleep);
   CHECK(wrote);
   CHECK(fds_of(ready) == std::vector<int>{p.read_end.get()});
