@@ -1,0 +1,215 @@
+#include "demo/cli.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+
+namespace socketserver::demo {
+namespace {
+
+// "--port 70000: not a port (0-65535)".
+UsageError bad_value(const std::string& flag, const std::string& text, const std::string& why) {
+  return UsageError(flag + " " + text + ": " + why);
+}
+
+bool all_digits(const std::string& text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int usage_error(const std::string& program, const std::string& message,
+                const std::string& usage) {
+  std::cerr << program << ": " << message << "\n" << usage;
+  return 2;
+}
+
+const char* to_string(ServerKind kind) {
+  switch (kind) {
+    case ServerKind::tcp:
+      return "tcp";
+    case ServerKind::udp:
+      return "udp";
+    case ServerKind::unix_stream:
+      return "unix";
+    case ServerKind::unix_datagram:
+      return "unix-dgram";
+  }
+  return "?";
+}
+
+bool uses_path(ServerKind kind) {
+  return kind == ServerKind::unix_stream || kind == ServerKind::unix_datagram;
+}
+
+bool is_datagram(ServerKind kind) {
+  return kind == ServerKind::udp || kind == ServerKind::unix_datagram;
+}
+
+// --- FlagReader ---
+
+FlagReader::FlagReader(int argc, char** argv) : argc_(argc), argv_(argv) {}
+
+bool FlagReader::next() {
+  if (index_ + 1 >= argc_) return false;
+  std::string argument = argv_[++index_];
+  if (argument.size() < 3 || argument.compare(0, 2, "--") != 0) {
+    throw UsageError("unexpected argument '" + argument + "' (flags start with --)");
+  }
+  std::size_t equals = argument.find('=');
+  if (equals == std::string::npos) {
+    flag_ = argument;
+    inline_.reset();
+  } else {
+    flag_ = argument.substr(0, equals);
+    inline_ = argument.substr(equals + 1);
+  }
+  return true;
+}
+
+std::string FlagReader::value() {
+  if (inline_) return *inline_;
+  if (index_ + 1 >= argc_) throw UsageError(flag_ + " needs a value");
+  return argv_[++index_];  // The value is used up: next() moves past it.
+}
+
+void FlagReader::no_value() const {
+  if (inline_) throw UsageError(flag_ + " takes no value");
+}
+
+// --- Value parsers ---
+
+int parse_port(const std::string& flag, const std::string& text) {
+  // Digits only, and at most 5 of them, so the conversion below cannot overflow.
+  if (!all_digits(text) || text.size() > 5 || std::stoi(text) > 65535) {
+    throw bad_value(flag, text, "not a port (0-65535)");
+  }
+  return std::stoi(text);
+}
+
+Seconds parse_seconds(const std::string& flag, const std::string& text) {
+  // strtod() skips leading spaces and stops at the first character it cannot use; demand
+  // that it used everything, so "abc", "1x" and " 1" are all refused.
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(begin, &end);
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' ||
+      errno != 0 || !std::isfinite(value) || value <= 0) {
+    throw bad_value(flag, text, "not a positive number of seconds");
+  }
+  return Seconds(value);
+}
+
+std::size_t parse_count(const std::string& flag, const std::string& text) {
+  if (!all_digits(text) || text.size() > 9 || std::stoul(text) == 0) {
+    throw bad_value(flag, text, "not a positive whole number");
+  }
+  return std::stoul(text);
+}
+
+ServerKind parse_server_kind(const std::string& flag, const std::string& text) {
+  for (ServerKind kind : {ServerKind::tcp, ServerKind::udp, ServerKind::unix_stream,
+                          ServerKind::unix_datagram}) {
+    if (text == to_string(kind)) return kind;
+  }
+  throw bad_value(flag, text, "expected tcp, udp, unix or unix-dgram");
+}
+
+MixIn parse_mixin(const std::string& flag, const std::string& text) {
+  if (text == "none") return MixIn::none;
+  if (text == "threading") return MixIn::threading;
+  if (text == "forking") return MixIn::forking;
+  throw bad_value(flag, text, "expected none, threading or forking");
+}
+
+SelectorKind parse_selector(const std::string& flag, const std::string& text) {
+  if (text == "poll") return SelectorKind::poll;
+  if (text == "select") return SelectorKind::select;
+  throw bad_value(flag, text, "expected poll or select");
+}
+
+// --- The shared flags ---
+
+bool read_address_flag(FlagReader& reader, AddressFlags& address) {
+  const std::string& flag = reader.flag();
+  if (flag == "--server") {
+    address.server = parse_server_kind(flag, reader.value());
+  } else if (flag == "--host") {
+    address.host = reader.value();  // SocketAddress::parse() judges it later.
+  } else if (flag == "--port") {
+    address.port = parse_port(flag, reader.value());
+  } else if (flag == "--path") {
+    address.path = reader.value();
+    if (address.path.empty()) throw UsageError("--path needs a non-empty path");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool read_server_flag(FlagReader& reader, ServerFlags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--mixin") {
+    flags.mixin = parse_mixin(flag, reader.value());
+  } else if (flag == "--max-children") {
+    flags.max_children = parse_count(flag, reader.value());
+  } else if (flag == "--selector") {
+    flags.selector = parse_selector(flag, reader.value());
+  } else if (flag == "--poll-interval") {
+    flags.poll_interval = parse_seconds(flag, reader.value());
+  } else if (flag == "--trace") {
+    reader.no_value();
+    flags.trace = true;
+  } else {
+    return read_address_flag(reader, flags.address);
+  }
+  return true;
+}
+
+void check_address_flags(const AddressFlags& address, bool for_client) {
+  const std::string kind = to_string(address.server);
+  if (uses_path(address.server)) {
+    if (address.port) {
+      throw UsageError("--port is for tcp and udp; --server " + kind + " uses --path");
+    }
+    if (address.host) {
+      throw UsageError("--host is for tcp and udp; --server " + kind + " uses --path");
+    }
+    if (for_client && address.path.empty()) {
+      throw UsageError("--server " + kind + " needs --path, the server's socket file");
+    }
+  } else {
+    if (!address.path.empty()) {
+      throw UsageError("--path is for unix and unix-dgram; --server " + kind + " uses --port");
+    }
+    if (for_client && address.port.value_or(0) == 0) {
+      throw UsageError("--server " + kind + " needs --port, the server's port (1-65535)");
+    }
+  }
+}
+
+void check_server_flags(const ServerFlags& flags) {
+  check_address_flags(flags.address, /*for_client=*/false);
+  if (flags.max_children && flags.mixin != MixIn::forking) {
+    throw UsageError("--max-children needs --mixin forking");
+  }
+}
+
+SocketAddress socket_address(const AddressFlags& address, const std::string& default_path) {
+  if (uses_path(address.server)) {
+    return SocketAddress::unix_path(address.path.empty() ? default_path : address.path);
+  }
+  std::string host = address.host.value_or(kDefaultHost);
+  // An IPv6 address has colons of its own; brackets tell them from the one before the port.
+  if (host.find(':') != std::string::npos && host[0] != '[') host = "[" + host + "]";
+  return SocketAddress::parse(host + ":" + std::to_string(address.port.value_or(0)));
+}
+
+}  // namespace socketserver::demo

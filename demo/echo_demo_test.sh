@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# echo_demo_test: runs demo/echo_server and demo/echo_client as a user would and checks what
+# DESIGN.md promises of every demo:
+#   - the first line on stdout is "listening on ADDRESS", printed at once;
+#   - the client's replies are the messages, byte for byte, for every server kind and mix-in;
+#   - SIGTERM (or SIGINT) stops the server with exit status 0, and a Unix server removes its
+#     socket file;
+#   - a bad flag or value: usage on stderr, exit 2;
+#   - a client whose server is not there exits non-zero with a one-line reason.
+#
+# Usage (Bazel passes both): echo_demo_test.sh PATH/TO/echo_server PATH/TO/echo_client
+# Sockets: loopback with port 0 (the kernel picks), Unix sockets in a fresh /tmp/ss-XXXXXX.
+# Every wait has a deadline, and every client runs under `timeout`.
+set -euo pipefail
+
+server_bin=$1
+client_bin=$2
+work=$(mktemp -d /tmp/ss-XXXXXX)
+started=()   # pids of the servers started, killed at exit if still there
+made=()      # folders a server made for itself, removed at exit if a failure left them
+failures=0
+
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$work" "${made[@]}"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# True while process $1 runs. A process that has exited but was not yet waited for is a
+# zombie ("Z" in /proc/PID/stat) and still answers `kill -0`, so look at its state instead.
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }            # the fields after "(command) "
+  [[ ${stat%% *} != Z ]]
+}
+
+# start_server NAME FLAGS...: starts echo_server in the background with its stdout and stderr
+# in $work/NAME.out and $work/NAME.err, and waits (10 s at most) for its first line.
+# Sets server_pid and address (what follows "listening on "). Returns 1 on failure.
+start_server() {
+  local name=$1
+  shift
+  # Create the files first: the background shell may not have opened them yet when we look.
+  : >"$work/$name.out"
+  : >"$work/$name.err"
+  "$server_bin" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  server_pid=$!
+  started+=("$server_pid")
+  local deadline=$((SECONDS + 10))
+  # A complete first line is one that ends in a newline: wc -l counts newlines.
+  while (($(wc -l <"$work/$name.out") < 1)); do
+    if ! running "$server_pid"; then
+      fail "$name: server exited before 'listening on': $(cat "$work/$name.err")"
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      fail "$name: no 'listening on' line within 10 s"
+      return 1
+    fi
+    sleep 0.05
+  done
+  local line
+  line=$(head -n 1 "$work/$name.out")
+  if [[ $line != "listening on "* ]]; then
+    fail "$name: first line is '$line', not 'listening on ...'"
+    return 1
+  fi
+  address=${line#listening on }
+}
+
+# stop_server NAME [SIGNAL]: sends SIGTERM (or SIGNAL), waits 10 s at most, and checks that
+# the server exited with status 0.
+stop_server() {
+  local name=$1 signal=${2:-TERM}
+  kill -"$signal" "$server_pid" 2>/dev/null || true  # It may have died already: see below.
+  local deadline=$((SECONDS + 10))
+  while running "$server_pid" && ((SECONDS < deadline)); do sleep 0.05; done
+  if running "$server_pid"; then
+    fail "$name: still running 10 s after SIG$signal"
+    kill -KILL "$server_pid"
+  fi
+  local status=0
+  wait "$server_pid" || status=$?
+  if ((status != 0)); then
+    fail "$name: exit status $status after SIG$signal; stderr: $(cat "$work/$name.err")"
+  fi
+}
+
+# client_flags KIND ADDRESS: the echo_client flags that reach a server at ADDRESS, as printed
+# after "listening on": "127.0.0.1:PORT", "[::1]:PORT" or a path. Sets the array `to`.
+client_flags() {
+  local kind=$1 addr=$2
+  case $kind in
+    tcp | udp)
+      local host=${addr%:*}
+      host=${host#[}
+      host=${host%]}
+      to=(--server "$kind" --host "$host" --port "${addr##*:}")
+      ;;
+    *) to=(--server "$kind" --path "$addr") ;;
+  esac
+}
+
+# round_trip NAME KIND SERVER_FLAGS...: starts a server, sends three messages, compares the
+# replies byte for byte, stops it with SIGTERM; for a Unix server, checks its socket file is
+# gone afterwards.
+round_trip() {
+  local name=$1 kind=$2 failures_before=$failures
+  shift 2
+  local flags=(--server "$kind" "$@")
+  if [[ $kind == unix* ]]; then flags+=(--path "$work/$name.sock"); fi
+  start_server "$name" "${flags[@]}" || return 0
+
+  if [[ $kind == unix* && $address != "$work/$name.sock" ]]; then
+    fail "$name: listening on '$address', expected '$work/$name.sock'"
+  fi
+  client_flags "$kind" "$address"
+  local status=0
+  timeout 20 "$client_bin" "${to[@]}" --message "one" --message "two  spaces" \
+    --message "three: ü \\ \$x" >"$work/$name.reply" 2>"$work/$name.client-err" || status=$?
+  printf '%s\n' "one" "two  spaces" "three: ü \\ \$x" >"$work/$name.expected"
+  if ((status != 0)); then
+    fail "$name: client exit status $status: $(cat "$work/$name.client-err")"
+  elif ! cmp -s "$work/$name.expected" "$work/$name.reply"; then
+    fail "$name: replies differ from the messages:
+$(diff "$work/$name.expected" "$work/$name.reply" || true)"
+  fi
+
+  stop_server "$name"
+  if [[ $kind == unix* && -e $address ]]; then
+    fail "$name: socket file $address is still there after the server exited"
+  fi
+  if ((failures == failures_before)); then echo "ok: $name (listening on $address)"; fi
+}
+
+# expect_status NAME STATUS COMMAND...: runs COMMAND (20 s at most) and checks its exit status.
+# Its stdout and stderr are kept in $work/NAME.out and $work/NAME.err.
+expect_status() {
+  local name=$1 expected=$2
+  shift 2
+  local status=0
+  timeout 20 "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null || status=$?
+  if [[ $expected == nonzero ]]; then
+    if ((status == 0 || status == 124)); then
+      fail "$name: exit status $status, expected a failure (not 0, not a timeout)"
+      return 0
+    fi
+  elif ((status != expected)); then
+    fail "$name: exit status $status, expected $expected; stderr: $(cat "$work/$name.err")"
+    return 0
+  fi
+  echo "ok: $name (exit status $status)"
+}
+
+# expect_in NAME FILE TEXT: checks that FILE contains TEXT.
+expect_in() {
+  if ! grep -qF -- "$3" "$2"; then
+    fail "$1: '$3' not found in $(basename "$2"): $(cat "$2")"
+  fi
+}
+
+# --- Every server kind, with every mix-in ---------------------------------------------------
+
+for kind in tcp udp unix unix-dgram; do
+  for mixin in none threading forking; do
+    round_trip "$kind-$mixin" "$kind" --mixin "$mixin"
+  done
+done
+
+# The other flags change how the server runs, not what the client sees.
+round_trip tcp-select tcp --selector select --poll-interval 0.05
+round_trip udp-select-threading udp --selector select --mixin threading
+round_trip tcp-forking-max1 tcp --mixin forking --max-children 1
+round_trip tcp-localhost tcp --host localhost
+
+# IPv6 loopback, where the machine has it: "listening on [::1]:PORT".
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
+  round_trip tcp-ipv6 tcp --host ::1
+  round_trip udp-ipv6 udp --host ::1 --mixin threading
+  [[ $address == "[::1]:"* ]] || fail "udp-ipv6: listening on '$address', expected [::1]:PORT"
+else
+  echo "skipped: IPv6 (no ::1 on this machine)"
+fi
+
+# --- --trace: each step of each request, with pid and thread id, on stderr ------------------
+
+round_trip tcp-trace tcp --trace
+for step in serve_forever get_request verify_request process_request setup handle finish \
+  shutdown_request close_request; do
+  expect_in tcp-trace "$work/tcp-trace.err" "] $step"
+done
+expect_in tcp-trace "$work/tcp-trace.err" "[pid $server_pid tid "
+
+# A forking server handles the request in a child: its pid differs from the server's.
+round_trip udp-forking-trace udp --mixin forking --trace
+if ! grep '] handle ' "$work/udp-forking-trace.err" | grep -vq "^\[pid $server_pid "; then
+  fail "udp-forking-trace: no 'handle' step in a child process:
+$(cat "$work/udp-forking-trace.err")"
+fi
+grep -q "^\[pid $server_pid tid [0-9]*\] fork " "$work/udp-forking-trace.err" ||
+  fail "udp-forking-trace: no 'fork' step in the server process"
+
+# --- Signals ------------------------------------------------------------------------------
+
+failures_before=$failures
+if start_server sigint; then
+  stop_server sigint INT
+  if ((failures == failures_before)); then echo "ok: sigint"; fi
+fi
+
+# The default Unix socket path: a new /tmp/ss-XXXXXX folder, removed with the file.
+failures_before=$failures
+if start_server default-path --server unix; then
+  if [[ $address =~ ^/tmp/ss-[A-Za-z0-9]{6}/echo\.sock$ ]]; then
+    made+=("${address%/*}")
+  else
+    fail "default-path: listening on '$address', expected /tmp/ss-XXXXXX/echo.sock"
+  fi
+  stop_server default-path
+  [[ ! -e $address ]] || fail "default-path: $address left behind"
+  [[ ! -e ${address%/*} ]] || fail "default-path: folder ${address%/*} left behind"
+  if ((failures == failures_before)); then echo "ok: default-path ($address)"; fi
+fi
+
+# --- Command-line mistakes: usage on stderr, exit 2 ---------------------------------------
+
+expect_status help 0 "$server_bin" --help
+expect_in help "$work/help.out" "usage: echo_server"
+expect_status client-help 0 "$client_bin" --help
+expect_in client-help "$work/client-help.out" "usage: echo_client"
+
+expect_status bad-flag 2 "$server_bin" --no-such-flag
+expect_in bad-flag "$work/bad-flag.err" "usage: echo_server"
+expect_in bad-flag "$work/bad-flag.err" "--no-such-flag"
+[[ ! -s $work/bad-flag.out ]] || fail "bad-flag: printed on stdout: $(cat "$work/bad-flag.out")"
+
+expect_status port-70000 2 "$server_bin" --port 70000
+expect_in port-70000 "$work/port-70000.err" "70000"
+expect_in port-70000 "$work/port-70000.err" "usage: echo_server"
+expect_status server-foo 2 "$server_bin" --server foo
+expect_status poll-interval-abc 2 "$server_bin" --poll-interval abc
+expect_status mixin-foo 2 "$server_bin" --mixin foo
+expect_status max-children-without-forking 2 "$server_bin" --max-children 3
+expect_status missing-value 2 "$server_bin" --port
+expect_status stray-argument 2 "$server_bin" hello
+expect_status trace-with-value 2 "$server_bin" --trace=yes
+
+# A bad address: SocketAddress's own message ("bad address '...': ..."), exit 2.
+long_path=/tmp/$(printf 'x%.0s' {1..120}).sock
+expect_status long-path 2 "$server_bin" --server unix --path "$long_path"
+expect_in long-path "$work/long-path.err" "bad address '$long_path'"
+expect_status bad-host 2 "$server_bin" --host ""
+expect_in bad-host "$work/bad-host.err" "bad address"
+
+expect_status client-bad-flag 2 "$client_bin" --port 1 --bogus
+expect_in client-bad-flag "$work/client-bad-flag.err" "usage: echo_client"
+expect_status client-no-port 2 "$client_bin" --message x
+expect_status client-no-path 2 "$client_bin" --server unix --message x
+
+# --- A client whose server is not there: non-zero, one line on stderr ----------------------
+
+# A port that was free a moment ago: a server's, after it has stopped.
+if start_server closed-port; then
+  closed_port=${address##*:}
+  stop_server closed-port
+  for kind in tcp udp; do
+    name=client-closed-$kind
+    expect_status "$name" nonzero "$client_bin" --server "$kind" --port "$closed_port" \
+      --message x --timeout 5
+    expect_in "$name" "$work/$name.err" "echo_client: cannot connect to 127.0.0.1:$closed_port"
+    lines=$(wc -l <"$work/$name.err")
+    ((lines == 1)) || fail "$name: $lines lines on stderr, expected one"
+  done
+fi
+for kind in unix unix-dgram; do
+  name=client-missing-$kind
+  expect_status "$name" nonzero "$client_bin" --server "$kind" --path "$work/nobody.sock" \
+    --message x
+  expect_in "$name" "$work/$name.err" "echo_client: cannot connect to $work/nobody.sock"
+done
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"
