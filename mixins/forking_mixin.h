@@ -17,7 +17,8 @@
 // (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
 // installed, so a child the program forked for its own reasons is never reaped here.
 // When max_children are running, service_actions() blocks until one of them exits (Python
-// waits for any child at all there; this waits only for its own, through pidfds).
+// waits for any child at all there; this waits only for its own, through pidfds), or until
+// shutdown() is called, which therefore stays immediate.
 //
 // Forking a process that has other threads copies only the calling thread; the child must not
 // touch locks another thread may have held. The handler runs in such a child when
@@ -66,8 +67,8 @@ class ForkingMixIn : public Server {
   // max_children, first wait until enough have exited.
   void collect_children(bool blocking = false) {
     while (active_children.size() >= max_children && !active_children.empty()) {
-      pid_t pid = internal::wait_any_child(active_children);
-      if (pid <= 0) break;
+      pid_t pid = internal::wait_any_child(active_children, this->wakeup_fileno());
+      if (pid <= 0) break;  // shutdown() was called: let serve_forever() see it.
       active_children.erase(pid);
     }
     for (auto it = active_children.begin(); it != active_children.end();) {

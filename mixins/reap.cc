@@ -22,7 +22,7 @@ pid_t reap_child(pid_t pid, bool blocking) {
   }
 }
 
-pid_t wait_any_child(const std::set<pid_t>& children) {
+pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
   if (children.empty()) return -1;
   // One pidfd per child (Linux 5.3): poll() wakes when any of them exits, so the server waits
   // for its own children only, never for one the program started for other reasons.
@@ -37,12 +37,14 @@ pid_t wait_any_child(const std::set<pid_t>& children) {
     owners.emplace_back(fd);
     fds.push_back({fd, POLLIN, 0});
   }
+  // Also wake for shutdown(): the loop that called us must get back to its flag.
+  if (wakeup_fd >= 0) fds.push_back({wakeup_fd, POLLIN, 0});
   check_syscall("poll", [&] { return ::poll(fds.data(), fds.size(), -1); });
   std::size_t i = 0;
   for (pid_t pid : children) {
     if (fds[i++].revents != 0) return reap_child(pid, /*blocking=*/true);
   }
-  return -1;  // Not reached: poll() without a timeout returns only when one is ready.
+  return 0;  // Only the wake-up descriptor was ready.
 }
 
 }  // namespace socketserver::internal

@@ -53,7 +53,7 @@ void BaseServer::serve_forever(Seconds poll_interval) {
   // up to poll_interval (Python polls; see docs/python_to_cpp.md#shutdown).
   int ends[2];
   check_syscall("pipe2", [&] { return ::pipe2(ends, O_CLOEXEC | O_NONBLOCK); });
-  Fd wake_read(ends[0]);
+  Fd wake_read(ends[0]);  // Moved into wake_read_ below, once this call owns the loop.
   Fd wake_write(ends[1]);
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
@@ -64,18 +64,20 @@ void BaseServer::serve_forever(Seconds poll_interval) {
     serving_pid_ = ::getpid();
     wake_write_ = std::move(wake_write);
   }
+  wake_read_ = std::move(wake_read);
   auto stop_serving = [this] {
     std::lock_guard<std::mutex> lock(state_mutex_);
     shutdown_request_ = false;
     serving_ = false;
     is_shut_down_ = true;
     wake_write_.reset();
+    wake_read_.reset();
     state_changed_.notify_all();
   };
   try {
     std::unique_ptr<Selector> selector = server_selector();
     selector->add(fileno(), EVENT_READ);
-    selector->add(wake_read.get(), EVENT_READ);
+    selector->add(wake_read_.get(), EVENT_READ);
     trace_step("serve_forever");
     while (!shutdown_request_) {
       std::vector<ReadyEvent> ready = selector->select(poll_interval);

@@ -143,6 +143,10 @@ class BaseServer {
   virtual std::optional<Seconds> listening_timeout() const { return std::nullopt; }
   // Throws std::logic_error unless the server has been activated and not closed.
   void check_active(const char* caller) const;
+  // A descriptor that becomes readable when shutdown() is called, while serve_forever() runs
+  // (-1 otherwise). For a hook that must wait inside the loop without delaying shutdown():
+  // ForkingMixIn polls it while it waits for a child at max_children. Serving thread only.
+  int wakeup_fileno() const { return wake_read_.get(); }
 
  private:
   // Python: _handle_request_noblock(). Takes and handles one ready request.
@@ -157,6 +161,7 @@ class BaseServer {
   std::thread::id serving_thread_;       // Valid while serving_.
   pid_t serving_pid_ = 0;                // Valid while serving_: a forked child differs.
   Fd wake_write_;                        // shutdown() writes a byte here while serving_.
+  Fd wake_read_;                         // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without taking the mutex.
   std::atomic<bool> shutdown_request_{false};
 };

@@ -1,5 +1,6 @@
 #include "server/socket.h"
 
+#include <fcntl.h>
 #include <poll.h>
 
 #include <cerrno>
@@ -85,12 +86,29 @@ std::pair<Socket, SocketAddress> Socket::accept() {
 }
 
 void Socket::connect(const SocketAddress& address) {
-  // connect(2) interrupted by a signal keeps connecting in the background; calling it again
-  // would fail with EALREADY, so wait for the outcome instead of retrying.
+  // With a timeout, connect without blocking and wait for the outcome at most that long.
+  int flags = check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_GETFL); });
+  bool made_nonblocking = timeout_ && !(flags & O_NONBLOCK);
+  if (made_nonblocking) {
+    check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK); });
+  }
+  struct RestoreFlags {  // Put the descriptor back the way it was, however this ends.
+    int fd, flags;
+    bool active;
+    ~RestoreFlags() {
+      if (active) ::fcntl(fd, F_SETFL, flags);
+    }
+  } restore{fd_.get(), flags, made_nonblocking};
+
   if (::connect(fd_.get(), address.data(), address.size()) == 0) return;
+  // EINTR: the connection goes on in the background, and calling connect(2) again would
+  // fail with EALREADY, so wait for the outcome instead of retrying.
   if (errno != EINTR && errno != EINPROGRESS) throw_system_error("connect " + address.to_string());
+  std::optional<Clock::time_point> deadline;
+  if (timeout_) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout_);
   pollfd p{fd_.get(), POLLOUT, 0};
-  check_syscall("poll", [&] { return ::poll(&p, 1, -1); });
+  int ready = check_syscall("poll", [&] { return ::poll(&p, 1, poll_timeout_ms(deadline)); });
+  if (ready == 0) throw TimeoutError("connect " + address.to_string());
   int err = getsockopt(SOL_SOCKET, SO_ERROR);
   if (err != 0) throw_system_error("connect " + address.to_string(), err);
 }

@@ -52,6 +52,7 @@ class Socket {
   void listen(int backlog);
   // Returns the connected socket and the peer's address.
   std::pair<Socket, SocketAddress> accept();
+  // Honours the timeout, as every blocking call here does (TimeoutError when it expires).
   void connect(const SocketAddress& address);
 
   // Returns how many bytes were sent: maybe fewer than asked, as send(2) may.

@@ -21,6 +21,7 @@
 #include <system_error>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "server/errors.h"
 #include "server/socket_address.h"
@@ -345,6 +346,32 @@ TEST_CASE("connect to a port nobody listens on: system_error naming the address"
   }
   CHECK(err == ECONNREFUSED);
   CHECK(message.find("connect " + address.to_string()) == 0);
+}
+
+TEST_CASE("connect honours settimeout when nobody answers the handshake") {
+  // A listener that never accepts, with the smallest backlog: once its queue is full the
+  // kernel drops further SYNs, so a connect would wait for minutes without a timeout.
+  Socket listener(AF_INET, SOCK_STREAM);
+  listener.bind(SocketAddress::parse("127.0.0.1:0"));
+  listener.listen(0);
+  SocketAddress address = listener.getsockname();
+  std::vector<Socket> queued;
+  bool timed_out = false;
+  for (int i = 0; i < 16 && !timed_out; ++i) {
+    Socket client(AF_INET, SOCK_STREAM);
+    client.settimeout(200ms);
+    auto start = Clock::now();
+    try {
+      client.connect(address);
+      queued.push_back(std::move(client));
+    } catch (const TimeoutError& e) {
+      timed_out = true;
+      CHECK(Clock::now() - start < kDeadline);
+      CHECK(std::string(e.what()).find("connect " + address.to_string()) == 0);
+      CHECK_FALSE(is_nonblocking(client));  // The descriptor is blocking again.
+    }
+  }
+  CHECK(timed_out);
 }
 
 TEST_CASE("recvfrom truncates a datagram to max_bytes and names the sender") {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -186,6 +187,25 @@ TEST_CASE("max_children: a third request waits until one of two running children
   first.sendall("release\n");
   third.sendall("release\n");
   serving.stop();
+  server.server_close();
+  CHECK(server.active_children.empty());
+}
+
+TEST_CASE("shutdown stays immediate while the server waits at max_children") {
+  ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+  server.max_children = 2;
+  server.bind_and_activate();
+  auto serving = std::make_unique<ServerThread>(server);
+  Socket first = connect_to(server.server_address);
+  CHECK(recv_line(first) == "started\n");
+  Socket second = connect_to(server.server_address);
+  CHECK(recv_line(second) == "started\n");
+  // The loop now waits in service_actions() for one of the two children, which both wait
+  // for us: only the wake-up descriptor can get shutdown() through.
+  serving->stop();
+  CHECK(server.active_children.size() == 2);
+  first.sendall("release\n");
+  second.sendall("release\n");
   server.server_close();
   CHECK(server.active_children.empty());
 }
