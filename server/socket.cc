@@ -20,6 +20,14 @@ int poll_timeout_ms(const std::optional<Clock::time_point>& deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// getsockname(2) and getpeername(2) have the same shape: ask `call` for an address.
+SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*, socklen_t*)) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  check_syscall(what, [&] { return call(fd, reinterpret_cast<sockaddr*>(&address), &length); });
+  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
+}
+
 }  // namespace
 
 Socket::Socket(int family, int type)
@@ -168,21 +176,11 @@ int Socket::getsockopt(int level, int option) const {
 }
 
 SocketAddress Socket::getsockname() const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  check_syscall("getsockname", [&] {
-    return ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  });
-  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
+  return query_address(fd_.get(), "getsockname", ::getsockname);
 }
 
 SocketAddress Socket::getpeername() const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  check_syscall("getpeername", [&] {
-    return ::getpeername(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  });
-  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
+  return query_address(fd_.get(), "getpeername", ::getpeername);
 }
 
 void Socket::shutdown(int how) {
