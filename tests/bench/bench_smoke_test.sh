@@ -41,7 +41,9 @@ done
 "$bench" --only shutdown --shutdown-reps 1 >"$work/only.out" 2>&1 ||
   fail "echo_bench --only shutdown failed: $(cat "$work/only.out")"
 expect_line "$work/only.out" "C++ TCPServer"
-if grep -qF "sync connections" "$work/only.out"; then fail "--only shutdown ran the echo workloads"; fi
+if grep -qF "sync connections" "$work/only.out"; then
+  fail "--only shutdown ran the echo workloads"
+fi
 
 # A bad flag or value: usage on stderr, exit 2.
 for bad in "--bogus" "--rounds 0" "--rounds" "--connections x" "--only nothing" "--cpu -1"; do

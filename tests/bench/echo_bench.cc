@@ -42,9 +42,9 @@
 //     (25th to 75th percentile), which shows how noisy the run was.
 //   - Starting and stopping the servers is not timed; only the client's batches are.
 //   - Every thread and child runs on one CPU (--cpu). The client and the server take turns
-//     anyway (each waits for the other's line), so one CPU loses no parallelism, and it takes
-//     away the largest noise of a virtual machine: whether a wake-up lands on the same CPU or
-//     must wake the other one, which costs tens of microseconds, at random.
+//     anyway (each waits for the other's line), so one CPU loses little parallelism, and it
+//     takes away the largest noise of a virtual machine: whether a wake-up lands on the same
+//     CPU or must wake the other one, which costs tens of microseconds, at random.
 //
 // Why a fixed number of lines: a forked child inherits every descriptor the process had open
 // when it forked, and the client lives in this very process, so the child holds a copy of the
@@ -814,8 +814,11 @@ void print_echo_table(std::vector<Comparison>& comparisons) {
         p50 = format("%.1f", quantile(r.latencies, 0.50));
         p99 = format("%.1f", quantile(r.latencies, 0.99));
       }
-      std::printf("%-24s %-30s %8.0f %-5s %8s %8s %9s  %s\n", first.c_str(), v->name.c_str(),
-                  rate, unit, p50.c_str(), p99.c_str(), ratio.c_str(), spread.c_str());
+      std::string line = format("%-24s %-30s %8.0f %-5s %8s %8s %9s  %s", first.c_str(),
+                                v->name.c_str(), rate, unit, p50.c_str(), p99.c_str(),
+                                ratio.c_str(), spread.c_str());
+      line.erase(line.find_last_not_of(' ') + 1);  // The baseline row has no ratio.
+      std::printf("%s\n", line.c_str());
     };
     row(workload, c.baseline, c.baseline_results, base, "", "");
     row("", c.library, c.library_results, lib, format("%.2f", lib / base),

@@ -16,9 +16,13 @@ thread, sleeps, then times shutdown(). The sleeps are spread evenly over one pol
 every phase of the polling.
 
 With --echo it also measures Python's own TCPServer and ThreadingTCPServer echo rates with a
-Python client in the same process (connections and round trips, as echo_bench does). Those
-figures come from a different client and a different run than echo_bench's, so compare them
-with the C++ ones by order of magnitude only.
+Python client in the same process, as echo_bench does: connections and round trips, a fixed
+number of lines per connection, both servers running while the client sends them batches in
+turn. Those figures come from a different client and a different run than echo_bench's, so
+compare them with the C++ ones by order of magnitude only.
+
+Like echo_bench, it runs on one CPU (the last one allowed) unless given --cpu none; see
+docs/benchmark.md for why.
 
 Performance is measured here, never asserted. A bad flag prints usage and exits 2.
 """
