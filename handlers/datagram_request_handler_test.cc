@@ -3,18 +3,17 @@
 // server is a logic error that reaches handle_error.
 //
 // Each test serves exactly one request with handle_request() on the test's thread while a
-// client runs on another. The handler runs on the test's thread and records what it saw in an
-// Observed; the checks come after the client thread has been joined.
+// client runs on another (serve_one, in tests/test_util.h). The handler runs on the test's
+// thread and records what it saw in an Observed; the checks come after the client thread has
+// been joined.
 #include "handlers/datagram_request_handler.h"
 
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 
 #include <exception>
-#include <functional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -65,30 +64,6 @@ struct Observed {
   SocketAddress client_address;
 };
 
-// Serves one request on this thread while `client(address)` runs on another; returns what the
-// client threw, or "". The server gives up after kDeadline if no request comes.
-std::string serve_one(BaseServer& server, const std::function<void(const SocketAddress&)>& client) {
-  server.timeout = kDeadline;
-  const SocketAddress address = server.server_address;
-  std::string client_error;
-  std::thread thread([&client, &address, &client_error] {
-    try {
-      client(address);
-    } catch (const std::exception& e) {
-      client_error = e.what();
-    }
-  });
-  std::exception_ptr server_error;
-  try {
-    server.handle_request();
-  } catch (...) {
-    server_error = std::current_exception();
-  }
-  thread.join();  // Before anything leaves this function, an exception included.
-  if (server_error) std::rethrow_exception(server_error);
-  return client_error;
-}
-
 // A UDP client on 127.0.0.1 that gives up after kDeadline.
 Socket udp_client() {
   Socket client(AF_INET, SOCK_DGRAM);
@@ -96,8 +71,6 @@ Socket udp_client() {
   client.settimeout(kDeadline);
   return client;
 }
-
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
 
 struct LinesHandler : DatagramRequestHandler {
   explicit LinesHandler(Observed* seen) : seen(seen) {}

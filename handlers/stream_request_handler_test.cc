@@ -3,8 +3,9 @@
 // the client, and finish() flushes wfile while ignoring a client that has already gone.
 //
 // Each test serves exactly one request with handle_request() on the test's thread while a
-// client runs on another. The handler therefore also runs on the test's thread; it records
-// what it saw in an Observed, and the checks come after the client thread has been joined.
+// client runs on another (serve_one, in tests/test_util.h). The handler therefore also runs on
+// the test's thread; it records what it saw in an Observed, and the checks come after the
+// client thread has been joined.
 #include "handlers/stream_request_handler.h"
 
 #include <doctest/doctest.h>
@@ -15,12 +16,10 @@
 #include <cerrno>
 #include <chrono>
 #include <exception>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 #include "server/errors.h"
@@ -79,31 +78,11 @@ struct Observed {
   bool finish_returned = false;
 };
 
-// Serves one request on this thread while `client(address)` runs on another; returns what the
-// client threw, or "". The server gives up after kDeadline if no client comes.
-std::string serve_one(BaseServer& server, const std::function<void(const SocketAddress&)>& client) {
-  server.timeout = kDeadline;
-  const SocketAddress address = server.server_address;
-  std::string client_error;
-  std::thread thread([&client, &address, &client_error] {
-    try {
-      client(address);
-    } catch (const std::exception& e) {
-      client_error = e.what();
-    }
-  });
-  std::exception_ptr server_error;
-  try {
-    server.handle_request();
-  } catch (...) {
-    server_error = std::current_exception();
-  }
-  thread.join();  // Before anything leaves this function, an exception included.
-  if (server_error) std::rethrow_exception(server_error);
-  return client_error;
+// A client that connects, sends nothing and reads until the server closes the connection.
+void connect_and_wait_for_close(const SocketAddress& address) {
+  Socket client = connect_to(address);
+  recv_all(client);
 }
-
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
 
 // --- timeout ---
 
@@ -153,10 +132,7 @@ struct UncaughtTimeoutHandler : StreamRequestHandler {
 TEST_CASE("a TimeoutError the handler does not catch reaches handle_error") {
   Counting<TCPServer> server(kLoopback, handler<UncaughtTimeoutHandler>());
   server.bind_and_activate();
-  std::string client_error = serve_one(server, [](const SocketAddress& address) {
-    Socket client = connect_to(address);
-    recv_all(client);
-  });
+  std::string client_error = serve_one(server, connect_and_wait_for_close);
   CHECK(client_error == "");
   CHECK(server.errors == 1);
   CHECK(server.last_error.find("timed out") != std::string::npos);
@@ -183,10 +159,7 @@ int nodelay_seen(std::optional<bool> disable) {
   Observed seen;
   Counting<TCPServer> server(kLoopback, handler<NagleHandler>(disable, &seen));
   server.bind_and_activate();
-  std::string client_error = serve_one(server, [](const SocketAddress& address) {
-    Socket client = connect_to(address);
-    recv_all(client);
-  });
+  std::string client_error = serve_one(server, connect_and_wait_for_close);
   CHECK(client_error == "");
   CHECK(server.errors == 0);
   CHECK(seen.handled);
@@ -205,10 +178,7 @@ TEST_CASE("disable_nagle_algorithm on a Unix stream server is skipped, not an er
   Counting<UnixStreamServer> server(SocketAddress::unix_path(dir.file("s.sock")),
                                     handler<NagleHandler>(true, &seen));
   server.bind_and_activate();
-  std::string client_error = serve_one(server, [](const SocketAddress& address) {
-    Socket client = connect_to(address);
-    recv_all(client);
-  });
+  std::string client_error = serve_one(server, connect_and_wait_for_close);
   server.server_close();
   CHECK(client_error == "");
   CHECK(seen.handled);

@@ -3,18 +3,13 @@
 // does with a descriptor past FD_SETSIZE.
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/select.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -52,20 +47,6 @@ std::vector<int> fds_of(const std::vector<ReadyEvent>& ready) {
   std::vector<int> fds;
   for (const ReadyEvent& event : ready) fds.push_back(event.key.fd);
   return fds;
-}
-
-pid_t current_tid() {
-  return static_cast<pid_t>(::syscall(SYS_gettid));
-}
-
-// The state letter of thread `tid` of this process from /proc ('S' = sleeping in a system
-// call such as poll or select, 'R' = running); '?' if it cannot be read.
-char thread_state(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::size_t close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) return '?';
-  return text[close + 2];
 }
 
 // The expression's std::invalid_argument message; "" if it throws nothing.
@@ -242,48 +223,20 @@ TEST_CASE_TEMPLATE("add and remove refuse bad arguments with invalid_argument", 
 
 // eintr_test: a signal whose handler has no SA_RESTART makes poll(2) and select(2) fail with
 // EINTR. select() must wait again (PEP 475) instead of throwing or returning an empty list.
-std::atomic<int> sigusr1_count{0};
-extern "C" void count_sigusr1(int) {
-  sigusr1_count.fetch_add(1);
-}
-
 TEST_CASE_TEMPLATE("eintr_test: select survives EINTR", S, SELECTORS) {
-  struct sigaction action {};
-  action.sa_handler = count_sigusr1;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // No SA_RESTART.
-  struct sigaction saved {};
-  REQUIRE(::sigaction(SIGUSR1, &action, &saved) == 0);
-  sigset_t usr1;
-  sigemptyset(&usr1);
-  sigaddset(&usr1, SIGUSR1);
-  sigset_t saved_mask;
-  REQUIRE(::pthread_sigmask(SIG_UNBLOCK, &usr1, &saved_mask) == 0);
-
+  const Sigusr1Interrupter interrupter;  // Interrupts this thread, the selecting one.
   Pipe p;
   S selector;
   selector.add(p.read_end.get(), EVENT_READ);
-  const pthread_t selecting_thread = ::pthread_self();
-  const pid_t selecting_tid = current_tid();
   constexpr int kSignals = 3;
   std::atomic<bool> about_to_select{false};
   std::atomic<int> interrupted_while_asleep{0};
   std::atomic<bool> wrote{false};
   std::thread signaller([&] {
-    for (int i = 0; i < kSignals; ++i) {
-      // Each signal is sent only while the selecting thread sleeps in the system call, and
-      // the next one only after its handler has run.
-      if (!wait_until([&] { return about_to_select && thread_state(selecting_tid) == 'S'; })) {
-        break;
-      }
-      int before = sigusr1_count.load();
-      if (::pthread_kill(selecting_thread, SIGUSR1) != 0) break;
-      if (!wait_until([&] { return sigusr1_count.load() > before; })) break;
-      ++interrupted_while_asleep;
-    }
+    interrupted_while_asleep = interrupter.interrupt_while_asleep(about_to_select, kSignals);
     wrote = p.put();
   });
-  const int count_before = sigusr1_count.load();
+  const int count_before = Sigusr1Interrupter::signals_handled();
   about_to_select = true;
   std::vector<ReadyEvent> ready;
   std::string error;
@@ -293,12 +246,10 @@ TEST_CASE_TEMPLATE("eintr_test: select survives EINTR", S, SELECTORS) {
     error = e.what();
   }
   signaller.join();
-  ::pthread_sigmask(SIG_SETMASK, &saved_mask, nullptr);
-  ::sigaction(SIGUSR1, &saved, nullptr);
 
   CHECK(error == "");
   CHECK(interrupted_while_asleep == kSignals);
-  CHECK(sigusr1_count.load() - count_before >= kSignals);
+  CHECK(Sigusr1Interrupter::signals_handled() - count_before >= kSignals);
   CHECK(wrote);
   CHECK(fds_of(ready) == std::vector<int>{p.read_end.get()});
 }

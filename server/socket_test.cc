@@ -8,14 +8,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -407,57 +404,20 @@ TEST_CASE("recvfrom with a timeout throws TimeoutError when no datagram comes") 
 
 // eintr_test: a signal whose handler has no SA_RESTART makes a blocked recv(2) or poll(2) fail
 // with EINTR. recv() must wait again (PEP 475), with or without a timeout.
-std::atomic<int> sigusr1_count{0};
-extern "C" void count_sigusr1(int) {
-  sigusr1_count.fetch_add(1);
-}
-
-// The state letter of thread `tid` of this process ('S' = asleep in a system call).
-char thread_state(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::size_t close = text.rfind(')');
-  if (close == std::string::npos || close + 2 >= text.size()) return '?';
-  return text[close + 2];
-}
-
 TEST_CASE("eintr_test: recv survives EINTR, with and without a timeout") {
-  struct sigaction action {};
-  action.sa_handler = count_sigusr1;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // No SA_RESTART.
-  struct sigaction saved {};
-  REQUIRE(::sigaction(SIGUSR1, &action, &saved) == 0);
-  sigset_t usr1;
-  sigemptyset(&usr1);
-  sigaddset(&usr1, SIGUSR1);
-  sigset_t saved_mask;
-  REQUIRE(::pthread_sigmask(SIG_UNBLOCK, &usr1, &saved_mask) == 0);
-
+  const Sigusr1Interrupter interrupter;  // Interrupts this thread, the receiving one.
   for (std::optional<Seconds> timeout : {std::optional<Seconds>(kDeadline),
                                          std::optional<Seconds>()}) {
     CAPTURE(timeout.has_value());
     auto [a, b] = unix_pair();
     a.settimeout(timeout);
     Socket& sender = b;
-    const pthread_t receiving_thread = ::pthread_self();
-    const pid_t receiving_tid = static_cast<pid_t>(::syscall(SYS_gettid));
     constexpr int kSignals = 3;
     std::atomic<bool> about_to_recv{false};
     std::atomic<int> interrupted_while_asleep{0};
     std::string sender_error;
     std::thread signaller([&] {
-      for (int i = 0; i < kSignals; ++i) {
-        // Each signal only while the receiver sleeps in the system call, the next one only
-        // after its handler has run.
-        if (!wait_until([&] { return about_to_recv && thread_state(receiving_tid) == 'S'; })) {
-          break;
-        }
-        int before = sigusr1_count.load();
-        if (::pthread_kill(receiving_thread, SIGUSR1) != 0) break;
-        if (!wait_until([&] { return sigusr1_count.load() > before; })) break;
-        ++interrupted_while_asleep;
-      }
+      interrupted_while_asleep = interrupter.interrupt_while_asleep(about_to_recv, kSignals);
       try {
         sender.sendall("after the signals");
       } catch (const std::exception& e) {
@@ -478,8 +438,6 @@ TEST_CASE("eintr_test: recv survives EINTR, with and without a timeout") {
     CHECK(interrupted_while_asleep == kSignals);
     CHECK(received == "after the signals");
   }
-  ::pthread_sigmask(SIG_SETMASK, &saved_mask, nullptr);
-  ::sigaction(SIGUSR1, &saved, nullptr);
 }
 
 TEST_CASE("setsockopt and getsockopt round trip") {

@@ -19,42 +19,13 @@
 #include "server/poll_selector.h"
 #include "server/select_selector.h"
 #include "server/tcp_server.h"
+#include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
 namespace socketserver::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
-
-// Python's SystemExit: an exception that does not derive from std::exception.
-struct SystemExit {
-  int code;
-};
-
-struct EchoHandler : StreamRequestHandler {
-  void handle() override {
-    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
-  }
-};
-
-// A thread-safe log of what happened, in order.
-class Record {
- public:
-  void add(const std::string& entry) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    text_ += entry;
-  }
-  std::string text() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return text_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::string text_;
-};
 
 // Python's test_shutdown (Issue #2302): shutdown() must always make serve_forever() return,
 // even when it is called before the loop has started.
@@ -164,20 +135,6 @@ struct ErrorTestServer : TCPServer {
   Record* record;
 };
 
-template <class Exception>
-struct BadHandler : BaseRequestHandler {
-  explicit BadHandler(Record* record) : record(record) {}
-  void handle() override {
-    record->add("Handler called\n");
-    throw Exception{};
-  }
-  Record* record;
-};
-
-struct ValueError : std::runtime_error {
-  ValueError() : std::runtime_error("Test error") {}
-};
-
 TEST_CASE("ErrorHandlerTest: a std::exception from the handler goes to handle_error") {
   Record record;
   ErrorTestServer server(&record);
@@ -247,8 +204,8 @@ TEST_CASE("the default handle_error prints Python's framed report to stderr") {
   std::string report = capture.finish();
   const std::string dashes(40, '-');
   CHECK(report == dashes + "\nException occurred during processing of request from " +
-                      client_address.to_string() + "\nsocketserver::testing::(anonymous " +
-                      "namespace)::ValueError: Test error\n" + dashes + "\n");
+                      client_address.to_string() +
+                      "\nsocketserver::testing::ValueError: Test error\n" + dashes + "\n");
 }
 
 // MiscTestCase.test_shutdown_request_called_if_verify_request_false (bpo-26309).

@@ -15,6 +15,7 @@
 
 #include "handlers/stream_request_handler.h"
 #include "mixins/composed_servers.h"
+#include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
 namespace socketserver::testing {
@@ -22,16 +23,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
-
-struct SystemExit {
-  int code;
-};
-
-// Echoes one line. Not "until end of input": a child forked while the test's own client
-// socket is open inherits a copy of it, so the client's close() would never reach the child
-// as end of input. (Python's test handler reads one line for the same reason.)
-struct EchoHandler : StreamRequestHandler {
+// Echoes one line. Not "until end of input" as EchoHandler does: a child forked while the
+// test's own client socket is open inherits a copy of it, so the client's close() would never
+// reach the child as end of input. (Python's test handler reads one line for the same reason.)
+struct OneLineEchoHandler : StreamRequestHandler {
   void handle() override { wfile.write(rfile.readline()); }
 };
 
@@ -52,7 +47,7 @@ std::string read_file(const std::string& path) {
 
 TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
   {
-    ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+    ForkingTCPServer server(kLoopback, handler<OneLineEchoHandler>());
     server.bind_and_activate();
     ServerThread serving(server);
     for (int i = 0; i < 200; ++i) {
@@ -68,7 +63,7 @@ TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
 }
 
 TEST_CASE("service_actions reaps finished children while the server waits for requests") {
-  ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+  ForkingTCPServer server(kLoopback, handler<OneLineEchoHandler>());
   server.bind_and_activate();
   ServerThread serving(server, 10ms);
   for (int i = 0; i < 5; ++i) {
@@ -81,18 +76,16 @@ TEST_CASE("service_actions reaps finished children while the server waits for re
   serving.stop();
 }
 
+// BadHandler (test_handlers.h) for a forked child, which cannot reach a Record in the test's
+// memory: adds "Handler called\n" to the file at `path` instead, then throws an Exception.
 template <class Exception>
-struct BadHandler : BaseRequestHandler {
-  explicit BadHandler(std::string path) : path(std::move(path)) {}
+struct FileBadHandler : BaseRequestHandler {
+  explicit FileBadHandler(std::string path) : path(std::move(path)) {}
   void handle() override {
     append_line(path, "Handler called\n");
     throw Exception{};
   }
   std::string path;
-};
-
-struct ValueError : std::runtime_error {
-  ValueError() : std::runtime_error("Test error") {}
 };
 
 struct ForkingErrorTestServer : ForkingTCPServer {
@@ -109,7 +102,7 @@ TEST_CASE_TEMPLATE("ErrorHandlerTest, forking: handled and not handled", Excepti
   TempDir dir;
   const std::string path = dir.file("record");
   ForkingErrorTestServer server(path);
-  server.RequestHandlerClass = handler<BadHandler<Exception>>(path);
+  server.RequestHandlerClass = handler<FileBadHandler<Exception>>(path);
   server.bind_and_activate();
   Socket client = connect_to(server.server_address);
   client.close();
@@ -135,7 +128,7 @@ TEST_CASE("the child's exit status: 0 on success, 1 when the handler threw") {
     void handle_error(Request&, const SocketAddress&) override {}
   };
   TempDir dir;
-  StatusServer server(kLoopback, handler<EchoHandler>());
+  StatusServer server(kLoopback, handler<OneLineEchoHandler>());
   server.bind_and_activate();
   {
     Socket client = connect_to(server.server_address);
@@ -143,14 +136,14 @@ TEST_CASE("the child's exit status: 0 on success, 1 when the handler threw") {
   }
   server.handle_request();
   CHECK(server.wait_for_child() == 0);
-  server.RequestHandlerClass = handler<BadHandler<ValueError>>(dir.file("record"));
+  server.RequestHandlerClass = handler<FileBadHandler<ValueError>>(dir.file("record"));
   {
     Socket client = connect_to(server.server_address);
     client.close();
   }
   server.handle_request();
   CHECK(server.wait_for_child() == 1);
-  server.RequestHandlerClass = handler<BadHandler<SystemExit>>(dir.file("record"));
+  server.RequestHandlerClass = handler<FileBadHandler<SystemExit>>(dir.file("record"));
   {
     Socket client = connect_to(server.server_address);
     client.close();
@@ -278,7 +271,7 @@ TEST_CASE("shutdown() in a forked child says why it cannot work") {
 }
 
 TEST_CASE("ForkingMixIn keeps Python's defaults") {
-  ForkingTCPServer server(kLoopback, handler<EchoHandler>());
+  ForkingTCPServer server(kLoopback, handler<OneLineEchoHandler>());
   CHECK(server.timeout == std::optional<Seconds>(Seconds(300)));
   CHECK(server.max_children == 40);
   CHECK(server.block_on_close);

@@ -13,14 +13,13 @@
 #include "handlers/datagram_request_handler.h"
 #include "handlers/stream_request_handler.h"
 #include "mixins/composed_servers.h"
+#include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
 namespace socketserver::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
 
 // Counts handle_error() calls and remembers whether one saw a timeout.
 template <class Server>
@@ -42,11 +41,9 @@ struct ErrorCountingServer : Server {
   std::atomic<int> peer_gone{0};
 };
 
-struct TimedEchoHandler : StreamRequestHandler {
+// An EchoHandler whose reads time out after 200 ms (setup() applies `timeout`).
+struct TimedEchoHandler : EchoHandler {
   TimedEchoHandler() { timeout = 200ms; }
-  void handle() override {
-    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
-  }
 };
 
 TEST_CASE("silent_client_test: a client that sends nothing times out; others are served") {

@@ -3,13 +3,18 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <utility>
+#include <cerrno>
+#include <exception>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
+#include <utility>
 
 namespace socketserver::testing {
 
@@ -107,6 +112,29 @@ void ServerThread::stop() {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
+std::string serve_one(BaseServer& server,
+                      const std::function<void(const SocketAddress&)>& client) {
+  server.timeout = kDeadline;
+  const SocketAddress address = server.server_address;
+  std::string client_error;
+  std::thread thread([&client, &address, &client_error] {
+    try {
+      client(address);
+    } catch (const std::exception& e) {
+      client_error = e.what();
+    }
+  });
+  std::exception_ptr server_error;
+  try {
+    server.handle_request();
+  } catch (...) {
+    server_error = std::current_exception();
+  }
+  thread.join();  // Before anything leaves this function, an exception included.
+  if (server_error) std::rethrow_exception(server_error);
+  return client_error;
+}
+
 Socket connect_to(const SocketAddress& address) {
   Socket socket(address.family(), SOCK_STREAM);
   socket.settimeout(kDeadline);
@@ -139,6 +167,70 @@ Socket datagram_client(const SocketAddress& server, const TempDir& dir) {
     socket.bind(SocketAddress::unix_path(dir.file("client-" + std::to_string(++counter))));
   }
   return socket;
+}
+
+pid_t current_tid() {
+  return static_cast<pid_t>(::syscall(SYS_gettid));
+}
+
+char thread_state(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The state follows the command name, which is in parentheses and may contain spaces.
+  std::size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 >= text.size()) return '?';
+  return text[close + 2];
+}
+
+namespace {
+
+std::atomic<int> sigusr1_count{0};
+
+extern "C" void count_sigusr1(int) {
+  sigusr1_count.fetch_add(1);
+}
+
+}  // namespace
+
+Sigusr1Interrupter::Sigusr1Interrupter() : thread_(::pthread_self()), tid_(current_tid()) {
+  struct sigaction action {};
+  action.sa_handler = count_sigusr1;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // No SA_RESTART.
+  if (::sigaction(SIGUSR1, &action, &saved_action_) != 0) {
+    throw std::system_error(errno, std::generic_category(), "sigaction SIGUSR1");
+  }
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  if (int error = ::pthread_sigmask(SIG_UNBLOCK, &usr1, &saved_mask_); error != 0) {
+    ::sigaction(SIGUSR1, &saved_action_, nullptr);
+    throw std::system_error(error, std::generic_category(), "pthread_sigmask SIGUSR1");
+  }
+}
+
+Sigusr1Interrupter::~Sigusr1Interrupter() {
+  ::pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+  ::sigaction(SIGUSR1, &saved_action_, nullptr);
+}
+
+int Sigusr1Interrupter::interrupt_while_asleep(const std::atomic<bool>& about_to_block,
+                                               int count) const {
+  int interrupted = 0;
+  for (int i = 0; i < count; ++i) {
+    // Each signal is sent only while the thread sleeps in the system call, and the next one
+    // only after its handler has run.
+    if (!wait_until([&] { return about_to_block && thread_state(tid_) == 'S'; })) break;
+    int before = sigusr1_count.load();
+    if (::pthread_kill(thread_, SIGUSR1) != 0) break;
+    if (!wait_until([&] { return sigusr1_count.load() > before; })) break;
+    ++interrupted;
+  }
+  return interrupted;
+}
+
+int Sigusr1Interrupter::signals_handled() {
+  return sigusr1_count.load();
 }
 
 }  // namespace socketserver::testing

@@ -12,22 +12,11 @@
 
 #include "handlers/stream_request_handler.h"
 #include "mixins/composed_servers.h"
+#include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
 namespace socketserver::testing {
 namespace {
-
-const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
-
-struct SystemExit {
-  int code;
-};
-
-struct EchoHandler : StreamRequestHandler {
-  void handle() override {
-    for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
-  }
-};
 
 // One round trip, then the client leaves.
 void echo_once(const SocketAddress& address, const std::string& line = "ping\n") {
@@ -84,37 +73,7 @@ TEST_CASE("threads_reaped_test: 1000 requests keep the thread bookkeeping small"
   CHECK(count_threads() == threads_before);
 }
 
-// ErrorHandlerTest's threading cases: the record is shared by the handler thread and the test.
-class Record {
- public:
-  void add(const std::string& entry) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    text_ += entry;
-  }
-  std::string text() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return text_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::string text_;
-};
-
-template <class Exception>
-struct BadHandler : BaseRequestHandler {
-  explicit BadHandler(Record* record) : record(record) {}
-  void handle() override {
-    record->add("Handler called\n");
-    throw Exception{};
-  }
-  Record* record;
-};
-
-struct ValueError : std::runtime_error {
-  ValueError() : std::runtime_error("Test error") {}
-};
-
+// ErrorHandlerTest's threading cases: the Record is shared by the handler thread and the test.
 struct ThreadingErrorTestServer : ThreadingTCPServer {
   explicit ThreadingErrorTestServer(Record* record)
       : ThreadingTCPServer(kLoopback, nullptr), record(record) {}
