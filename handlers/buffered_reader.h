@@ -16,6 +16,7 @@
 #define HANDLERS_BUFFERED_READER_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "server/socket.h"
@@ -46,6 +47,7 @@ class BufferedReader {
   std::size_t bufsize_ = kDefaultBufferSize;
   std::string buffer_;
   std::size_t start_ = 0;  // buffer_[start_..] is not yet read.
+  std::unique_ptr<char[]> chunk_;  // What recv(2) fills: bufsize_ bytes, made on first use.
 };
 
 }  // namespace socketserver

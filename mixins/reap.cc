@@ -22,6 +22,22 @@ pid_t reap_child(pid_t pid, bool blocking) {
   }
 }
 
+namespace {
+
+// For kernels without pidfds (before Linux 5.3): check each child without blocking, then
+// wait 10 ms for the wake-up descriptor, and again. Polling, but only on old kernels.
+pid_t poll_children(const std::set<pid_t>& children, int wakeup_fd) {
+  for (;;) {
+    for (pid_t pid : children) {
+      if (reap_child(pid, /*blocking=*/false) != 0) return pid;
+    }
+    pollfd wakeup{wakeup_fd, POLLIN, 0};  // poll(2) ignores a negative descriptor.
+    if (check_syscall("poll", [&] { return ::poll(&wakeup, 1, 10); }) > 0) return 0;
+  }
+}
+
+}  // namespace
+
 pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
   if (children.empty()) return -1;
   // One pidfd per child (Linux 5.3): poll() wakes when any of them exits, so the server waits
@@ -30,10 +46,8 @@ pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
   std::vector<pollfd> fds;
   for (pid_t pid : children) {
     int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (fd < 0) {
-      // No pidfds (an old kernel), or the child is already reaped: wait for this one child.
-      return reap_child(pid, /*blocking=*/true);
-    }
+    if (fd < 0 && errno == ESRCH) return reap_child(pid, /*blocking=*/true);  // Reaped already.
+    if (fd < 0) return poll_children(children, wakeup_fd);  // No pidfds: an old kernel.
     owners.emplace_back(fd);
     fds.push_back({fd, POLLIN, 0});
   }
