@@ -1,7 +1,6 @@
 #include "tests/test_util.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,24 +11,10 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <stdexcept>
 #include <system_error>
 #include <utility>
 
 namespace socketserver::testing {
-
-TempDir::TempDir() {
-  char pattern[] = "/tmp/ss-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  ::nftw(
-      path_.c_str(),
-      [](const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }, 16,
-      FTW_DEPTH | FTW_PHYS);
-}
 
 int count_open_fds() {
   int count = 0;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "demo/temp_dir.h"
 #include "server/base_server.h"
 #include "server/socket.h"
 #include "server/socket_address.h"
@@ -29,20 +30,8 @@ constexpr std::chrono::seconds kDeadline{20};
 inline const SocketAddress kLoopback = SocketAddress::parse("127.0.0.1:0");
 
 // A fresh folder from mkdtemp("/tmp/ss-XXXXXX") (short enough for sun_path; TEST_TMPDIR is
-// not), removed with its contents when the object goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  // path() + "/" + name.
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// not), removed with its contents when the object goes away. The demos' own.
+using TempDir = demo::TempDir;
 
 // Open descriptors of this process (/proc/self/fd), threads (/proc/self/status), and the
 // pids of this process's children, alive or zombie (/proc/*/stat).
