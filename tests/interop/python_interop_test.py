@@ -152,27 +152,25 @@ class CppClientPythonServer(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr.decode())
         self.assertEqual(done.stdout.decode(), "".join(m + "\n" for m in messages))
 
-    def test_tcp(self):
-        with socketserver.ThreadingTCPServer(("127.0.0.1", 0), EchoStream) as server:
-            port = server.server_address[1]
+    def serve_and_run_client(self, server, client_args):
+        """Runs Python's server.serve_forever() on a thread while echo_client talks to it."""
+        with server:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
             thread.start()
             try:
-                self.run_client(["--server", "tcp", "--port", str(port)])
+                self.run_client(client_args)
             finally:
                 server.shutdown()
                 thread.join(DEADLINE)
 
-    def test_udp(self):
-        with socketserver.UDPServer(("127.0.0.1", 0), EchoDatagram) as server:
-            port = server.server_address[1]
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-            thread.start()
-            try:
-                self.run_client(["--server", "udp", "--port", str(port)])
-            finally:
-                server.shutdown()
-                thread.join(DEADLINE)
+    def test_tcp_and_udp(self):
+        for kind, server_class, handler in (
+                ("tcp", socketserver.ThreadingTCPServer, EchoStream),
+                ("udp", socketserver.UDPServer, EchoDatagram)):
+            with self.subTest(kind=kind):
+                server = server_class(("127.0.0.1", 0), handler)
+                port = str(server.server_address[1])
+                self.serve_and_run_client(server, ["--server", kind, "--port", port])
 
     def test_unix_stream_and_datagram(self):
         for kind, server_class, handler in (
@@ -180,16 +178,8 @@ class CppClientPythonServer(unittest.TestCase):
                 ("unix-dgram", socketserver.UnixDatagramServer, EchoDatagram)):
             with self.subTest(kind=kind), TempDir() as folder:
                 path = os.path.join(folder, "py.sock")
-                with server_class(path, handler) as server:
-                    thread = threading.Thread(target=server.serve_forever,
-                                              kwargs={"poll_interval": 0.01})
-                    thread.start()
-                    try:
-                        self.run_client(["--server", kind, "--path", path])
-                    finally:
-                        server.shutdown()
-                        thread.join(DEADLINE)
-
+                self.serve_and_run_client(server_class(path, handler),
+                                          ["--server", kind, "--path", path])
 
 if __name__ == "__main__":
     unittest.main()
