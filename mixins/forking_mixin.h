@@ -82,11 +82,11 @@ class ForkingMixIn : public Server {
 
   // [forking_process_request]
   void process_request(Request& request, const SocketAddress& client_address) override {
+    this->trace_step("fork", &client_address);  // Before fork(), so it prints before the child.
     pid_t pid = check_syscall("fork", [] { return ::fork(); });
     if (pid != 0) {
       // Parent: the child has its own copy of the connection; close ours.
       active_children.insert(pid);
-      this->trace_step("fork", &client_address);
       this->close_request(request);
       return;
     }

@@ -81,6 +81,7 @@ class ThreadingMixIn : public Server {
     auto owned = std::make_unique<Request>(std::move(request));
     auto done = std::make_shared<std::atomic<bool>>(false);
     Request* job = owned.get();
+    this->trace_step("thread", &client_address);  // Before the start, so it prints first.
     std::thread thread;
     try {
       thread = std::thread([this, job, client_address, done] {
@@ -93,7 +94,6 @@ class ThreadingMixIn : public Server {
       throw;
     }
     (void)owned.release();  // The thread owns it now.
-    this->trace_step("thread", &client_address);
     if (daemon_threads) {
       thread.detach();
       return;

@@ -45,6 +45,33 @@ class Gate {
   bool open_ = false;
 };
 
+TEST_CASE("the trace shows the thread start before the handler, which runs on another thread") {
+  struct Step {
+    std::string name;
+    pid_t tid;
+  };
+  std::mutex mutex;
+  std::vector<Step> steps;
+  ThreadingTCPServer server(kLoopback, handler<StreamRequestHandler>());
+  server.trace = [&](const TraceEvent& event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    steps.push_back({std::string(event.step), event.tid});
+  };
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  server.server_close();  // Joins the request's thread: every step has been reported.
+  std::lock_guard<std::mutex> lock(mutex);
+  std::vector<std::string> names;
+  for (const Step& step : steps) names.push_back(step.name);
+  CHECK(names == std::vector<std::string>{"get_request", "verify_request", "process_request",
+                                          "thread", "setup", "handle", "finish",
+                                          "shutdown_request", "close_request"});
+  REQUIRE(steps.size() == 9);
+  CHECK(steps[3].tid == steps[0].tid);  // "thread": the serving thread starts it...
+  CHECK(steps[4].tid != steps[0].tid);  // ...and the handler runs on the new one.
+}
+
 TEST_CASE("test_close_immediately: server_close with no request ever served") {
   ThreadingTCPServer server(kLoopback, handler<StreamRequestHandler>());
   server.bind_and_activate();
