@@ -24,8 +24,7 @@ bool all_digits(const std::string& text) {
 
 }  // namespace
 
-int usage_error(const std::string& program, const std::string& message,
-                const std::string& usage) {
+int usage_error(const std::string& program, const std::string& message, const std::string& usage) {
   std::cerr << program << ": " << message << "\n" << usage;
   return 2;
 }
@@ -115,8 +114,8 @@ std::size_t parse_count(const std::string& flag, const std::string& text) {
 }
 
 ServerKind parse_server_kind(const std::string& flag, const std::string& text) {
-  for (ServerKind kind : {ServerKind::tcp, ServerKind::udp, ServerKind::unix_stream,
-                          ServerKind::unix_datagram}) {
+  for (ServerKind kind :
+       {ServerKind::tcp, ServerKind::udp, ServerKind::unix_stream, ServerKind::unix_datagram}) {
     if (text == to_string(kind)) return kind;
   }
   throw bad_value(flag, text, "expected tcp, udp, unix or unix-dgram");

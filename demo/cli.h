@@ -71,7 +71,7 @@ struct ServerFlags {
   MixIn mixin = MixIn::none;
   std::optional<std::size_t> max_children;  // Not given: ForkingMixIn's default (40).
   SelectorKind selector = SelectorKind::poll;
-  Seconds poll_interval{0.5};               // serve_forever()'s default, as in Python.
+  Seconds poll_interval{0.5};  // serve_forever()'s default, as in Python.
   bool trace = false;
 };
 
@@ -93,8 +93,8 @@ class FlagReader {
 
  private:
   int argc_;
-  char** argv_;                        // Borrowed from main().
-  int index_ = 0;                      // argv_[index_] is the current flag; 0 before the first.
+  char** argv_;    // Borrowed from main().
+  int index_ = 0;  // argv_[index_] is the current flag; 0 before the first.
   std::string flag_;
   std::optional<std::string> inline_;  // The "value" of "--name=value".
 };

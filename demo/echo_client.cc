@@ -142,12 +142,11 @@ void run(const ClientFlags& flags) {
       echo_stream(socket, lines);
     }
   } catch (const TimeoutError&) {
-    throw ClientError("no reply from " + server.to_string() + " within " +
-                      describe(flags.timeout));
+    throw ClientError("no reply from " + server.to_string() + " within " + describe(flags.timeout));
   } catch (const std::system_error& e) {
     // A datagram client learns only now, from recv(), that nobody listens: ECONNREFUSED.
-    std::string what = e.code() == std::errc::connection_refused ? "cannot connect to "
-                                                                 : "cannot talk to ";
+    std::string what =
+        e.code() == std::errc::connection_refused ? "cannot connect to " : "cannot talk to ";
     throw ClientError(what + server.to_string() + ": " + e.code().message());
   }
 }

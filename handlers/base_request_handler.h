@@ -35,9 +35,9 @@ class BaseRequestHandler {
   void run(Request& request, const SocketAddress& client_address, BaseServer& server);
 
   // Python: self.request, self.client_address, self.server. Set by run().
-  Request* request = nullptr;        // Borrowed: stream servers' connection is request->connection.
+  Request* request = nullptr;  // Borrowed: stream servers' connection is request->connection.
   SocketAddress client_address;
-  BaseServer* server = nullptr;      // Borrowed.
+  BaseServer* server = nullptr;  // Borrowed.
 
   virtual void setup() {}
   virtual void handle() {}

@@ -25,7 +25,7 @@ namespace socketserver {
 
 class BufferedReader {
  public:
-  static constexpr std::size_t kDefaultBufferSize = 8192;     // Python: io.DEFAULT_BUFFER_SIZE
+  static constexpr std::size_t kDefaultBufferSize = 8192;  // Python: io.DEFAULT_BUFFER_SIZE
   static constexpr std::size_t kDefaultLineLimit = 64 * 1024;
 
   BufferedReader() = default;  // At end of input from the start.
@@ -46,7 +46,7 @@ class BufferedReader {
   Socket* socket_ = nullptr;  // Borrowed; null once the input is exhausted or for a datagram.
   std::size_t bufsize_ = kDefaultBufferSize;
   std::string buffer_;
-  std::size_t start_ = 0;  // buffer_[start_..] is not yet read.
+  std::size_t start_ = 0;          // buffer_[start_..] is not yet read.
   std::unique_ptr<char[]> chunk_;  // What recv(2) fills: bufsize_ bytes, made on first use.
 };
 

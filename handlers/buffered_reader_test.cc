@@ -140,8 +140,8 @@ TEST_CASE("socket: the default 64 KiB line limit holds against a client that nev
   CHECK(first.size() == BufferedReader::kDefaultLineLimit);
   CHECK(first == std::string(BufferedReader::kDefaultLineLimit, 'x'));
   CHECK(second.size() == BufferedReader::kDefaultLineLimit);
-  CHECK(sent < (64u << 20));     // The client was stopped by the close, not by its own bound.
-  CHECK(writer_error != "");     // EPIPE or ECONNRESET.
+  CHECK(sent < (64u << 20));  // The client was stopped by the close, not by its own bound.
+  CHECK(writer_error != "");  // EPIPE or ECONNRESET.
 }
 
 TEST_CASE("socket: read(n) gathers n bytes from many small chunks written slowly") {

@@ -6,8 +6,9 @@ namespace socketserver {
 
 void DatagramRequestHandler::setup() {
   if (!request->is_datagram()) {
-    throw std::logic_error("DatagramRequestHandler needs a datagram server (UDPServer or "
-                           "UnixDatagramServer); use StreamRequestHandler for a stream server");
+    throw std::logic_error(
+        "DatagramRequestHandler needs a datagram server (UDPServer or "
+        "UnixDatagramServer); use StreamRequestHandler for a stream server");
   }
   packet = request->packet;
   socket = request->server_socket;
@@ -15,8 +16,6 @@ void DatagramRequestHandler::setup() {
   wfile = PacketWriter();
 }
 
-void DatagramRequestHandler::finish() {
-  socket->sendto(wfile.getvalue(), client_address);
-}
+void DatagramRequestHandler::finish() { socket->sendto(wfile.getvalue(), client_address); }
 
 }  // namespace socketserver

@@ -96,11 +96,11 @@ TEST_CASE("buffered: writes are held until the buffer would overflow, or flush()
   CHECK(c.pending() == "");
   CHECK(wfile.write("defgh") == 5);  // Exactly full: still held.
   CHECK(c.pending() == "");
-  CHECK(wfile.write("ij") == 2);     // Would overflow: the held bytes go, "ij" is held.
+  CHECK(wfile.write("ij") == 2);  // Would overflow: the held bytes go, "ij" is held.
   CHECK(c.pending() == "abcdefgh");
   wfile.flush();
   CHECK(c.pending() == "ij");
-  wfile.flush();                     // Nothing held: nothing sent twice.
+  wfile.flush();  // Nothing held: nothing sent twice.
   CHECK(c.pending() == "");
 }
 

@@ -33,9 +33,9 @@ class StreamRequestHandler : public BaseRequestHandler {
  public:
   // Python's class attributes, with Python's defaults.
   std::size_t rbufsize = BufferedReader::kDefaultBufferSize;  // Python: -1, meaning this.
-  std::size_t wbufsize = 0;                  // 0 = every write() is sent at once.
-  std::optional<Seconds> timeout;            // Per operation; TimeoutError when it expires.
-  bool disable_nagle_algorithm = false;      // TCP_NODELAY (IP connections only).
+  std::size_t wbufsize = 0;                                   // 0 = every write() is sent at once.
+  std::optional<Seconds> timeout;        // Per operation; TimeoutError when it expires.
+  bool disable_nagle_algorithm = false;  // TCP_NODELAY (IP connections only).
 
   Socket* connection = nullptr;  // Python: self.connection, the same as request->connection.
   BufferedReader rfile;

@@ -120,7 +120,7 @@ TEST_CASE("setup applies timeout: a client that sends nothing gives the handler 
   CHECK(seen.timeout_message.find("timed out") != std::string::npos);
   CHECK(seen.waited >= 100ms);  // It did wait; not how precisely.
   CHECK(seen.waited < 10s);
-  CHECK(received == "");        // The server closed the connection after the handler.
+  CHECK(received == "");  // The server closed the connection after the handler.
   CHECK(server.errors == 0);
 }
 
@@ -212,7 +212,8 @@ struct EchoHandler : StreamRequestHandler {
   Observed* seen;
 };
 
-TEST_CASE("connection is &request->connection; rfile reads the client, wfile.write returns the count") {
+TEST_CASE(
+    "connection is &request->connection; rfile reads the client, wfile.write returns the count") {
   Observed seen;
   Counting<TCPServer> server(kLoopback, handler<EchoHandler>(&seen));
   server.bind_and_activate();
@@ -268,7 +269,7 @@ struct GoneClientHandler : StreamRequestHandler {
   void handle() override {
     seen->handled = true;
     seen->saw_eof = rfile.readline().empty();
-    connection->send("x");  // The closed client answers with a reset.
+    connection->send("x");                 // The closed client answers with a reset.
     pollfd p{connection->fileno(), 0, 0};  // POLLERR and POLLHUP are always reported.
     seen->reset_seen = ::poll(&p, 1, 20000) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
     try {

@@ -5,13 +5,13 @@
 // The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
 // connection and goes back to the loop; the child closes the listening socket (stream
 // servers; a datagram server's socket carries the child's reply, so it stays open), runs the
-// handler, and ends with _exit(0), or _exit(1) if the handler threw.
+// handler, and ends with _exit(0), or _exit(1) if the handler threw. The child never returns
+// into the server loop, never unwinds into the caller's stack, and never runs the parent's
+// atexit handlers or static destructors.
 //
 // The child inherits every descriptor the process had open when it forked, not only its own
 // connection: a program that is also a client of its forking server (a test, say) must not
-// wait for the server to see end of input, since the child may hold a copy of the client. The child never returns
-// into the server loop, never unwinds into the caller's stack, and never runs the parent's
-// atexit handlers or static destructors.
+// wait for the server to see end of input, since the child may hold a copy of the client.
 //
 // Reaping: waitpid() on the pids this server started, and only those, in service_actions()
 // (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is

@@ -137,7 +137,8 @@ class ThreadingMixIn : public Server {
       std::lock_guard<std::mutex> lock(threads_mutex_);
       for (auto it = threads_.begin(); it != threads_.end();) {
         auto next = std::next(it);
-        if (it->done->load(std::memory_order_acquire)) finished.splice(finished.end(), threads_, it);
+        if (it->done->load(std::memory_order_acquire))
+          finished.splice(finished.end(), threads_, it);
         it = next;
       }
     }

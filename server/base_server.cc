@@ -180,9 +180,7 @@ void BaseServer::handle_request_noblock() {
 }
 // [end]
 
-bool BaseServer::verify_request(Request&, const SocketAddress&) {
-  return true;
-}
+bool BaseServer::verify_request(Request&, const SocketAddress&) { return true; }
 
 void BaseServer::process_request(Request& request, const SocketAddress& client_address) {
   finish_request(request, client_address);
@@ -198,9 +196,7 @@ void BaseServer::shutdown_request(Request& request) {
   close_request(request);
 }
 
-void BaseServer::close_request(Request&) {
-  trace_step("close_request");
-}
+void BaseServer::close_request(Request&) { trace_step("close_request"); }
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
   const std::string dashes(40, '-');

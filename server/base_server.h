@@ -49,12 +49,12 @@ using HandlerFactory =
 
 // One step of a request's life, for the trace hook (beyond Python).
 struct TraceEvent {
-  std::string_view step;                  // "get_request", "setup", "handle_error", ...
+  std::string_view step;  // "get_request", "setup", "handle_error", ...
   // The client, or null where the step has none at hand (serve_forever, shutdown_request and
   // close_request, whose hooks receive only the request).
   const SocketAddress* client_address;
-  pid_t pid;                              // Which process: forked children differ.
-  pid_t tid;                              // Which thread (gettid): threaded requests differ.
+  pid_t pid;  // Which process: forked children differ.
+  pid_t tid;  // Which thread (gettid): threaded requests differ.
 };
 using TraceHook = std::function<void(const TraceEvent&)>;
 
@@ -156,12 +156,12 @@ class BaseServer {
   // always under state_mutex_; is_shut_down_ is Python's threading.Event.
   std::mutex state_mutex_;
   std::condition_variable state_changed_;
-  bool serving_ = false;                 // serve_forever() is running
-  bool is_shut_down_ = true;             // Python: __is_shut_down, set when the loop ends
-  std::thread::id serving_thread_;       // Valid while serving_.
-  pid_t serving_pid_ = 0;                // Valid while serving_: a forked child differs.
-  Fd wake_write_;                        // shutdown() writes a byte here while serving_.
-  Fd wake_read_;                         // The pipe's other end; the serving thread's only.
+  bool serving_ = false;            // serve_forever() is running
+  bool is_shut_down_ = true;        // Python: __is_shut_down, set when the loop ends
+  std::thread::id serving_thread_;  // Valid while serving_.
+  pid_t serving_pid_ = 0;           // Valid while serving_: a forked child differs.
+  Fd wake_write_;                   // shutdown() writes a byte here while serving_.
+  Fd wake_read_;                    // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without taking the mutex.
   std::atomic<bool> shutdown_request_{false};
 };

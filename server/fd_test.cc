@@ -14,9 +14,7 @@ namespace socketserver {
 namespace {
 
 // True when `fd` is an open descriptor of this process.
-bool is_open(int fd) {
-  return ::fcntl(fd, F_GETFD) != -1;
-}
+bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
 // True when `fd` is closed: fcntl fails with EBADF.
 bool is_closed(int fd) {

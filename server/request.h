@@ -17,8 +17,8 @@
 namespace socketserver {
 
 struct Request {
-  Socket connection;               // Stream: the connection (owned). Datagram: closed.
-  std::string packet;              // Datagram: the bytes received. Stream: empty.
+  Socket connection;                // Stream: the connection (owned). Datagram: closed.
+  std::string packet;               // Datagram: the bytes received. Stream: empty.
   Socket* server_socket = nullptr;  // Datagram: the server's socket (borrowed). Stream: null.
 
   bool is_datagram() const { return server_socket != nullptr; }

@@ -23,8 +23,7 @@ std::size_t find_key(const std::vector<SelectorKey>& keys, int fd) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (keys[i].fd == fd) return i;
   }
-  throw std::invalid_argument("selector: descriptor " + std::to_string(fd) +
-                              " is not registered");
+  throw std::invalid_argument("selector: descriptor " + std::to_string(fd) + " is not registered");
 }
 
 }  // namespace socketserver::internal

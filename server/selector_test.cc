@@ -1,6 +1,8 @@
 // PollSelector and SelectSelector against the same checks: add/remove/select on pipes,
 // timeouts, waiting without a timeout, EVENT_WRITE, argument errors, EINTR, and what each
 // does with a descriptor past FD_SETSIZE.
+#include "server/selector.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -19,7 +21,6 @@
 #include "server/fd.h"
 #include "server/poll_selector.h"
 #include "server/select_selector.h"
-#include "server/selector.h"
 #include "tests/test_util.h"
 
 namespace socketserver::testing {
@@ -82,8 +83,7 @@ TEST_CASE_TEMPLATE("select reports a readable pipe, and stops once it is removed
   CHECK(fds_of(selector.select(Seconds(0))) == std::vector<int>{p.read_end.get()});
 }
 
-TEST_CASE_TEMPLATE("select reports ready descriptors in the order they were added", S,
-                   SELECTORS) {
+TEST_CASE_TEMPLATE("select reports ready descriptors in the order they were added", S, SELECTORS) {
   Pipe first;
   Pipe second;
   Pipe idle;
@@ -135,7 +135,8 @@ TEST_CASE_TEMPLATE("select(nullopt) waits until a descriptor is ready", S, SELEC
   std::atomic<bool> saw_it_asleep{false};
   std::atomic<bool> wrote{false};
   std::thread writer([&] {
-    saw_it_asleep = wait_until([&] { return about_to_select && thread_state(selecting_tid) == 'S'; });
+    saw_it_asleep =
+        wait_until([&] { return about_to_select && thread_state(selecting_tid) == 'S'; });
     wrote = p.put();
   });
   about_to_select = true;
@@ -207,8 +208,7 @@ TEST_CASE_TEMPLATE("add and remove refuse bad arguments with invalid_argument", 
   CHECK(message.find("not registered") != std::string::npos);
   CHECK(message.find(std::to_string(other)) != std::string::npos);
 
-  CHECK(invalid_argument_of([&] { selector.add(-1, EVENT_READ); }).find("-1") !=
-        std::string::npos);
+  CHECK(invalid_argument_of([&] { selector.add(-1, EVENT_READ); }).find("-1") != std::string::npos);
   CHECK(invalid_argument_of([&] { selector.add(other, 0); }).find("EVENT_READ") !=
         std::string::npos);
   CHECK(invalid_argument_of([&] { selector.add(other, 4); }).find("4") != std::string::npos);

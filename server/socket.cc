@@ -35,13 +35,9 @@ Socket::Socket(int family, int type)
 
 Socket::Socket(Fd fd) : fd_(std::move(fd)) {}
 
-int Socket::family() const {
-  return getsockopt(SOL_SOCKET, SO_DOMAIN);
-}
+int Socket::family() const { return getsockopt(SOL_SOCKET, SO_DOMAIN); }
 
-int Socket::type() const {
-  return getsockopt(SOL_SOCKET, SO_TYPE);
-}
+int Socket::type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }
 
 template <class Call>
 std::size_t Socket::io(short events, const char* what, const SocketAddress* peer,
@@ -155,23 +151,24 @@ std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
   socklen_t length = sizeof peer;
   std::size_t n = io(POLLIN, "recvfrom", nullptr, false, [&](int flags) {
     length = sizeof peer;
-    return ::recvfrom(fd_.get(), data.data(), max_bytes, flags,
-                      reinterpret_cast<sockaddr*>(&peer), &length);
+    return ::recvfrom(fd_.get(), data.data(), max_bytes, flags, reinterpret_cast<sockaddr*>(&peer),
+                      &length);
   });
   data.resize(n);
-  return {std::move(data), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
+  return {std::move(data),
+          SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
 }
 
 void Socket::setsockopt(int level, int option, int value) {
-  check_syscall("setsockopt", [&] {
-    return ::setsockopt(fd_.get(), level, option, &value, sizeof value);
-  });
+  check_syscall("setsockopt",
+                [&] { return ::setsockopt(fd_.get(), level, option, &value, sizeof value); });
 }
 
 int Socket::getsockopt(int level, int option) const {
   int value = 0;
   socklen_t length = sizeof value;
-  check_syscall("getsockopt", [&] { return ::getsockopt(fd_.get(), level, option, &value, &length); });
+  check_syscall("getsockopt",
+                [&] { return ::getsockopt(fd_.get(), level, option, &value, &length); });
   return value;
 }
 

@@ -119,8 +119,8 @@ SocketAddress SocketAddress::unix_path(std::string_view path) {
   if (path.empty()) throw bad_address(path, "empty Unix socket path");
   if (path.size() > kMaxUnixPath) {
     throw bad_address(path, "Unix socket path is " + std::to_string(path.size()) +
-                                " bytes; sun_path holds at most " +
-                                std::to_string(kMaxUnixPath) + ": use a shorter path (under /tmp)");
+                                " bytes; sun_path holds at most " + std::to_string(kMaxUnixPath) +
+                                ": use a shorter path (under /tmp)");
   }
   if (path.find('\0') != std::string_view::npos) {
     throw bad_address(path, "Unix socket path contains a NUL byte");

@@ -36,9 +36,9 @@ class SocketAddress {
   static SocketAddress from_sockaddr(const sockaddr* addr, socklen_t length);
 
   int family() const { return storage_.ss_family; }  // AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC
-  std::string host() const;  // "127.0.0.1", "::1"; empty for Unix addresses
-  std::uint16_t port() const;  // 0 for Unix addresses
-  std::string path() const;    // empty for IP addresses and unnamed Unix addresses
+  std::string host() const;                          // "127.0.0.1", "::1"; empty for Unix addresses
+  std::uint16_t port() const;                        // 0 for Unix addresses
+  std::string path() const;  // empty for IP addresses and unnamed Unix addresses
   // "127.0.0.1:8123", "[::1]:8123", "/tmp/x.sock", "(unnamed)" or "(none)".
   std::string to_string() const;
 

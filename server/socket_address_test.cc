@@ -105,9 +105,8 @@ TEST_CASE("Unix path of 107 bytes is accepted whole, 108 is refused") {
 }
 
 TEST_CASE("to_string() round trips through parse()") {
-  for (const char* text :
-       {"127.0.0.1:8123", "0.0.0.0:1", "[::1]:0", "[::]:65535", "[fe80::1]:80", "/tmp/x.sock",
-        "./rel.sock", "127.0.0.1:0"}) {
+  for (const char* text : {"127.0.0.1:8123", "0.0.0.0:1", "[::1]:0", "[::]:65535", "[fe80::1]:80",
+                           "/tmp/x.sock", "./rel.sock", "127.0.0.1:0"}) {
     CAPTURE(text);
     SocketAddress a = SocketAddress::parse(text);
     CHECK(a.to_string() == text);

@@ -161,7 +161,7 @@ TEST_CASE("settimeout: recv throws TimeoutError, a system_error with errc::timed
   bool timed_out = false;
   try {
     a.recv(16);
-  } catch (const std::system_error& e) {  // Catchable as any OS error...
+  } catch (const std::system_error& e) {                           // Catchable as any OS error...
     timed_out = dynamic_cast<const TimeoutError*>(&e) != nullptr;  // ...and as its own type.
     const bool is_errc_timed_out = e.code() == std::errc::timed_out;
     CHECK(is_errc_timed_out);
@@ -406,8 +406,8 @@ TEST_CASE("recvfrom with a timeout throws TimeoutError when no datagram comes") 
 // with EINTR. recv() must wait again (PEP 475), with or without a timeout.
 TEST_CASE("eintr_test: recv survives EINTR, with and without a timeout") {
   const Sigusr1Interrupter interrupter;  // Interrupts this thread, the receiving one.
-  for (std::optional<Seconds> timeout : {std::optional<Seconds>(kDeadline),
-                                         std::optional<Seconds>()}) {
+  for (std::optional<Seconds> timeout :
+       {std::optional<Seconds>(kDeadline), std::optional<Seconds>()}) {
     CAPTURE(timeout.has_value());
     auto [a, b] = unix_pair();
     a.settimeout(timeout);

@@ -11,18 +11,14 @@ TCPServer::TCPServer(SocketAddress address, HandlerFactory handler_factory)
     : BaseServer(std::move(address), std::move(handler_factory)),
       address_family(server_address.family()) {}
 
-TCPServer::~TCPServer() {
-  TCPServer::server_close();
-}
+TCPServer::~TCPServer() { TCPServer::server_close(); }
 
 void TCPServer::bind_and_activate() {
   socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
   BaseServer::bind_and_activate();
 }
 
-void TCPServer::server_close() {
-  socket.close();
-}
+void TCPServer::server_close() { socket.close(); }
 
 void TCPServer::server_bind() {
   // UnixStreamServer and UnixDatagramServer bind paths in their own server_bind().
@@ -40,9 +36,7 @@ void TCPServer::server_bind() {
   server_address = socket.getsockname();
 }
 
-void TCPServer::server_activate() {
-  socket.listen(request_queue_size);
-}
+void TCPServer::server_activate() { socket.listen(request_queue_size); }
 
 std::pair<Request, SocketAddress> TCPServer::get_request() {
   auto [connection, client_address] = socket.accept();

@@ -31,11 +31,11 @@ class TCPServer : public BaseServer {
   ~TCPServer() override;
 
   // Python's class attributes; set them before bind_and_activate().
-  int address_family;                     // From server_address: AF_INET or AF_INET6.
+  int address_family;  // From server_address: AF_INET or AF_INET6.
   int socket_type = SOCK_STREAM;
-  int request_queue_size = SOMAXCONN;     // Python 3.15's default; Python used 5 before.
-  bool allow_reuse_address = false;       // SO_REUSEADDR before bind.
-  bool allow_reuse_port = false;          // SO_REUSEPORT before bind (IP families only).
+  int request_queue_size = SOMAXCONN;  // Python 3.15's default; Python used 5 before.
+  bool allow_reuse_address = false;    // SO_REUSEADDR before bind.
+  bool allow_reuse_port = false;       // SO_REUSEPORT before bind (IP families only).
   // The listening socket, created by bind_and_activate(). Python: self.socket.
   Socket socket;
 

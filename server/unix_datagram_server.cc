@@ -12,9 +12,7 @@ UnixDatagramServer::UnixDatagramServer(SocketAddress address, HandlerFactory han
   }
 }
 
-UnixDatagramServer::~UnixDatagramServer() {
-  UnixDatagramServer::server_close();
-}
+UnixDatagramServer::~UnixDatagramServer() { UnixDatagramServer::server_close(); }
 
 void UnixDatagramServer::server_bind() {
   socket_file_.bind(socket, server_address);

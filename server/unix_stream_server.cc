@@ -12,9 +12,7 @@ UnixStreamServer::UnixStreamServer(SocketAddress address, HandlerFactory handler
   }
 }
 
-UnixStreamServer::~UnixStreamServer() {
-  UnixStreamServer::server_close();
-}
+UnixStreamServer::~UnixStreamServer() { UnixStreamServer::server_close(); }
 
 void UnixStreamServer::server_bind() {
   socket_file_.bind(socket, server_address);

@@ -10,8 +10,8 @@
 namespace socketserver::testing {
 namespace {
 
-TEST_CASE_TEMPLATE("forking echo matrix: an unrelated child survives the server's reaping",
-                   Server, ForkingTCPServer, ForkingUDPServer, ForkingUnixStreamServer,
+TEST_CASE_TEMPLATE("forking echo matrix: an unrelated child survives the server's reaping", Server,
+                   ForkingTCPServer, ForkingUDPServer, ForkingUnixStreamServer,
                    ForkingUnixDatagramServer) {
   pid_t unrelated = ::fork();
   REQUIRE(unrelated >= 0);

@@ -17,9 +17,7 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-extern "C" void on_sigusr1(int) {
-  interrupted = true;
-}
+extern "C" void on_sigusr1(int) { interrupted = true; }
 
 TEST_CASE("test_basics: wfile writes to the request's own connection") {
   struct Handler : StreamRequestHandler {

@@ -97,8 +97,7 @@ void ServerThread::stop() {
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
-std::string serve_one(BaseServer& server,
-                      const std::function<void(const SocketAddress&)>& client) {
+std::string serve_one(BaseServer& server, const std::function<void(const SocketAddress&)>& client) {
   server.timeout = kDeadline;
   const SocketAddress address = server.server_address;
   std::string client_error;
@@ -154,9 +153,7 @@ Socket datagram_client(const SocketAddress& server, const TempDir& dir) {
   return socket;
 }
 
-pid_t current_tid() {
-  return static_cast<pid_t>(::syscall(SYS_gettid));
-}
+pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
 char thread_state(pid_t tid) {
   std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
@@ -171,9 +168,7 @@ namespace {
 
 std::atomic<int> sigusr1_count{0};
 
-extern "C" void count_sigusr1(int) {
-  sigusr1_count.fetch_add(1);
-}
+extern "C" void count_sigusr1(int) { sigusr1_count.fetch_add(1); }
 
 }  // namespace
 
@@ -214,8 +209,6 @@ int Sigusr1Interrupter::interrupt_while_asleep(const std::atomic<bool>& about_to
   return interrupted;
 }
 
-int Sigusr1Interrupter::signals_handled() {
-  return sigusr1_count.load();
-}
+int Sigusr1Interrupter::signals_handled() { return sigusr1_count.load(); }
 
 }  // namespace socketserver::testing

@@ -63,8 +63,7 @@ class ServerThread {
 // on another, and joins that thread before returning or rethrowing what the server threw.
 // Returns what the client threw (its what()), or "". Sets server.timeout to kDeadline, so the
 // server gives up if no client comes.
-std::string serve_one(BaseServer& server,
-                      const std::function<void(const SocketAddress&)>& client);
+std::string serve_one(BaseServer& server, const std::function<void(const SocketAddress&)>& client);
 
 // A client socket connected to `address`, with a receive timeout of kDeadline so a broken
 // server fails the test instead of hanging it.

@@ -65,8 +65,8 @@ TEST_CASE("the trace shows the thread start before the handler, which runs on an
   std::vector<std::string> names;
   for (const Step& step : steps) names.push_back(step.name);
   CHECK(names == std::vector<std::string>{"get_request", "verify_request", "process_request",
-                                          "thread", "setup", "handle", "finish",
-                                          "shutdown_request", "close_request"});
+                                          "thread", "setup", "handle", "finish", "shutdown_request",
+                                          "close_request"});
   REQUIRE(steps.size() == 9);
   CHECK(steps[3].tid == steps[0].tid);  // "thread": the serving thread starts it...
   CHECK(steps[4].tid != steps[0].tid);  // ...and the handler runs on the new one.

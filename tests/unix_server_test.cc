@@ -82,8 +82,8 @@ TEST_CASE("a path where a server is listening gets an error that says so") {
   UnixStreamServer first(SocketAddress::unix_path(path), nullptr);
   first.bind_and_activate();
   UnixStreamServer second(SocketAddress::unix_path(path), nullptr);
-  CHECK_THROWS_WITH_AS(second.bind_and_activate(),
-                       doctest::Contains("another server is listening"), std::system_error);
+  CHECK_THROWS_WITH_AS(second.bind_and_activate(), doctest::Contains("another server is listening"),
+                       std::system_error);
   CHECK(exists(path));  // The failed server did not remove the first one's file.
 }
 

@@ -634,8 +634,8 @@ class LibraryServer : public Variant {
   }
 
   std::uint16_t start(int lines) override {
-    server_ = std::make_unique<Server>(SocketAddress::parse("127.0.0.1:0"),
-                                       handler<EchoLines>(lines));
+    server_ =
+        std::make_unique<Server>(SocketAddress::parse("127.0.0.1:0"), handler<EchoLines>(lines));
     server_->bind_and_activate();
     error_ = nullptr;
     thread_ = std::thread([this] {
@@ -736,8 +736,8 @@ void run_comparison(Comparison& c, const Options& options) {
       results.latencies.insert(results.latencies.end(), batch.latencies.begin(),
                                batch.latencies.end());
       if (options.verbose) {
-        std::fprintf(stderr, "  %-22s round %2d  %-26s %8.0f/s\n", c.name().c_str(),
-                     round + 1, variant.name.c_str(), batch.rate);
+        std::fprintf(stderr, "  %-22s round %2d  %-26s %8.0f/s\n", c.name().c_str(), round + 1,
+                     variant.name.c_str(), batch.rate);
       }
     };
     if (round % 2 == 0) {
@@ -814,9 +814,9 @@ void print_echo_table(std::vector<Comparison>& comparisons) {
         p50 = format("%.1f", quantile(r.latencies, 0.50));
         p99 = format("%.1f", quantile(r.latencies, 0.99));
       }
-      std::string line = format("%-24s %-30s %8.0f %-5s %8s %8s %9s  %s", first.c_str(),
-                                v->name.c_str(), rate, unit, p50.c_str(), p99.c_str(),
-                                ratio.c_str(), spread.c_str());
+      std::string line =
+          format("%-24s %-30s %8.0f %-5s %8s %8s %9s  %s", first.c_str(), v->name.c_str(), rate,
+                 unit, p50.c_str(), p99.c_str(), ratio.c_str(), spread.c_str());
       line.erase(line.find_last_not_of(' ') + 1);  // The baseline row has no ratio.
       std::printf("%s\n", line.c_str());
     };
@@ -916,13 +916,15 @@ int run(const Options& options) {
     if (c.selected(options.only)) comparisons.push_back(c);
   }
 
-  std::printf("echo_bench: %d rounds; per round and variant %d connections, or one connection "
-              "with %d round trips; %d shutdown reps; nproc %ld\n",
-              options.rounds, options.connections, options.round_trips, options.shutdown_reps,
-              ::sysconf(_SC_NPROCESSORS_ONLN));
-  std::printf("TCP loopback, %zu-byte lines; %s; baseline and library take turns, first one "
-              "then the other; rates are medians over the rounds\n",
-              kLineSize, placement.c_str());
+  std::printf(
+      "echo_bench: %d rounds; per round and variant %d connections, or one connection "
+      "with %d round trips; %d shutdown reps; nproc %ld\n",
+      options.rounds, options.connections, options.round_trips, options.shutdown_reps,
+      ::sysconf(_SC_NPROCESSORS_ONLN));
+  std::printf(
+      "TCP loopback, %zu-byte lines; %s; baseline and library take turns, first one "
+      "then the other; rates are medians over the rounds\n",
+      kLineSize, placement.c_str());
   std::fflush(stdout);
   auto started = Clock::now();
 
@@ -933,8 +935,9 @@ int run(const Options& options) {
   }
   if (!comparisons.empty()) print_echo_table(comparisons);
   if (options.only.empty() || options.only.count("shutdown")) run_shutdown(options.shutdown_reps);
-  std::printf("\nlib/base: ratio of the median rates, library / baseline (1.00 = same speed; "
-              "below 1 = the library is slower)\n");
+  std::printf(
+      "\nlib/base: ratio of the median rates, library / baseline (1.00 = same speed; "
+      "below 1 = the library is slower)\n");
   std::printf("took %.1f s\n", seconds_since(started));
   return 0;
 }
