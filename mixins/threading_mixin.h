@@ -10,20 +10,27 @@
 // running handlers (Python's bpo-37193 leak, fixed the same way).
 //   block_on_close = true (default): server_close() waits for every running handler.
 //   block_on_close = false: server_close() returns at once; the destructor still waits,
-//     because the handlers use the server object. XXX: a datagram handler still running then
-//     replies through a socket server_close() has closed, and gets EBADF (or, if the number
-//     was reused meanwhile, writes to another descriptor). Use it with stream servers.
+//     because the handlers use the server object. Datagram servers wait anyway: their
+//     handlers reply through the server's socket, which server_close() closes.
 //   daemon_threads = true: threads are detached and never waited for. The cost: nothing
-//     stops a handler from running after the server is destroyed, so use it only for a
-//     server that lives until the process exits (Python's daemon threads die with it).
+//     stops a handler from running after the server is destroyed (or, for a datagram server,
+//     from replying through its closed socket), so use it only for a server that lives until
+//     the process exits (Python's daemon threads die with it).
+//
+// A class derived from a threading server must join the threads in its own destructor when
+// its overrides run on request threads (handle_error, shutdown_request, ...) or its members
+// are used by handlers: by the time ~ThreadingMixIn joins them, the derived part is gone.
+//     ~MyServer() override { server_close(); join_threads(); }
 // A thread that cannot be started (std::system_error) goes to handle_error().
 //
 // Handlers run concurrently: state they share must be guarded (a mutex, or std::atomic).
 //
-// For the caller:          daemon_threads, block_on_close
+// For the caller:          daemon_threads, block_on_close, join_threads
 // Overrides:               process_request, server_close
 #ifndef MIXINS_THREADING_MIXIN_H_
 #define MIXINS_THREADING_MIXIN_H_
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <exception>
@@ -107,8 +114,30 @@ class ThreadingMixIn : public Server {
   // replies through the server's socket: closing it under a running handler would let the
   // descriptor number be reused while the handler still sends to it.
   void server_close() override {
-    if (block_on_close) join_threads();
+    if (block_on_close || this->socket_type == SOCK_DGRAM) join_threads();
     Server::server_close();
+  }
+
+  // Waits for every remembered (non-daemon) request thread to end. Python: _threads.join().
+  // Called by server_close() and the destructor; a derived class calls it in its destructor
+  // (see above). From a request thread (a handler calling server_close()) it joins the
+  // others and leaves its own thread to be joined later.
+  void join_threads() {
+    std::list<Worker> all;
+    {
+      std::lock_guard<std::mutex> lock(threads_mutex_);
+      all.swap(threads_);
+    }
+    for (auto it = all.begin(); it != all.end();) {
+      auto next = std::next(it);
+      if (it->thread.get_id() == std::this_thread::get_id()) {
+        std::lock_guard<std::mutex> lock(threads_mutex_);  // Joining itself would deadlock.
+        threads_.splice(threads_.end(), all, it);
+      } else {
+        it->thread.join();
+      }
+      it = next;
+    }
   }
 
   // How many threads are remembered (running, or finished and not yet joined).
@@ -143,16 +172,6 @@ class ThreadingMixIn : public Server {
       }
     }
     for (Worker& worker : finished) worker.thread.join();  // Returns at once: it has finished.
-  }
-
-  // Joins every remembered thread. Python: _Threads.join().
-  void join_threads() {
-    std::list<Worker> all;
-    {
-      std::lock_guard<std::mutex> lock(threads_mutex_);
-      all.swap(threads_);
-    }
-    for (Worker& worker : all) worker.thread.join();
   }
 
   // The request threads. Touched by the serving thread (process_request) and by whoever

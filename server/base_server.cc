@@ -9,16 +9,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "server/deadline.h"
 #include "server/errors.h"
 #include "server/poll_selector.h"
 
 namespace socketserver {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
-
 SelectorFactory default_selector() {
   return [] { return std::make_unique<PollSelector>(); };
 }
@@ -59,9 +54,8 @@ void BaseServer::serve_forever(Seconds poll_interval) {
     std::lock_guard<std::mutex> lock(state_mutex_);
     if (serving_) throw std::logic_error("serve_forever(): already running on another thread");
     serving_ = true;
-    is_shut_down_ = false;
     serving_thread_ = std::this_thread::get_id();
-    serving_pid_ = ::getpid();
+    serving_pid_.store(::getpid());
     wake_write_ = std::move(wake_write);
   }
   wake_read_ = std::move(wake_read);
@@ -69,7 +63,8 @@ void BaseServer::serve_forever(Seconds poll_interval) {
     std::lock_guard<std::mutex> lock(state_mutex_);
     shutdown_request_ = false;
     serving_ = false;
-    is_shut_down_ = true;
+    serving_pid_.store(0);
+    ++loops_ended_;
     wake_write_.reset();
     wake_read_.reset();
     state_changed_.notify_all();
@@ -97,12 +92,14 @@ void BaseServer::serve_forever(Seconds poll_interval) {
 // [end]
 
 void BaseServer::shutdown() {
-  std::unique_lock<std::mutex> lock(state_mutex_);
-  if (serving_ && serving_pid_ != ::getpid()) {
+  // Before taking the mutex: a forked child's copy of it may be locked for ever.
+  pid_t serving_pid = serving_pid_.load();
+  if (serving_pid != 0 && serving_pid != ::getpid()) {
     throw std::logic_error(
         "shutdown() called in a forked child: serve_forever() runs in the parent process, "
         "which this process cannot stop; signal the parent instead");
   }
+  std::unique_lock<std::mutex> lock(state_mutex_);
   if (serving_ && serving_thread_ == std::this_thread::get_id()) {
     throw std::logic_error(
         "shutdown() called from the thread running serve_forever() would wait for itself "
@@ -113,7 +110,8 @@ void BaseServer::shutdown() {
   char byte = 1;
   // A full pipe (EAGAIN) already holds a wake-up byte, which is all that matters.
   [[maybe_unused]] ssize_t n = ::write(wake_write_.get(), &byte, 1);
-  state_changed_.wait(lock, [this] { return is_shut_down_; });
+  const unsigned long loop = loops_ended_;
+  state_changed_.wait(lock, [&] { return loops_ended_ != loop; });
 }
 
 // [handle_request]
@@ -126,24 +124,21 @@ void BaseServer::handle_request() {
   } else if (timeout) {
     wait = std::min(*wait, *timeout);
   }
-  std::optional<Clock::time_point> deadline;
-  if (wait) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*wait);
+  const Deadline deadline(wait);
 
   std::unique_ptr<Selector> selector = server_selector();
   selector->add(fileno(), EVENT_READ);
   for (;;) {
-    if (!selector->select(wait).empty()) {
+    if (!selector->select(deadline.left()).empty()) {
       handle_request_noblock();
       return;
     }
-    if (deadline) {  // Woken early or timed out: recompute what is left (Python's loop).
-      wait = *deadline - Clock::now();
-      if (wait->count() < 0) {
-        trace_step("handle_timeout");
-        handle_timeout();
-        return;
-      }
+    if (deadline.passed()) {
+      trace_step("handle_timeout");
+      handle_timeout();
+      return;
     }
+    // Woken early: wait again for what is left (Python's loop).
   }
 }
 // [end]

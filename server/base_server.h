@@ -153,15 +153,19 @@ class BaseServer {
   void handle_request_noblock();
 
   // Shutdown state: written by serve_forever() on its thread and by shutdown() on another,
-  // always under state_mutex_; is_shut_down_ is Python's threading.Event.
+  // under state_mutex_. Python's threading.Event __is_shut_down becomes state_changed_ and
+  // loops_ended_: shutdown() waits for the count to change, not for a flag, which a new
+  // serve_forever() could clear again before the waiting thread wakes.
   std::mutex state_mutex_;
   std::condition_variable state_changed_;
   bool serving_ = false;            // serve_forever() is running
-  bool is_shut_down_ = true;        // Python: __is_shut_down, set when the loop ends
+  unsigned long loops_ended_ = 0;   // How many serve_forever() calls have ended.
   std::thread::id serving_thread_;  // Valid while serving_.
-  pid_t serving_pid_ = 0;           // Valid while serving_: a forked child differs.
-  Fd wake_write_;                   // shutdown() writes a byte here while serving_.
-  Fd wake_read_;                    // The pipe's other end; the serving thread's only.
+  // The process running serve_forever(), 0 when none: a forked child differs. Atomic, so a
+  // child can check it without the mutex, which another thread may have held at fork().
+  std::atomic<pid_t> serving_pid_{0};
+  Fd wake_write_;  // shutdown() writes a byte here while serving_.
+  Fd wake_read_;   // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without taking the mutex.
   std::atomic<bool> shutdown_request_{false};
 };

@@ -1,8 +1,8 @@
 #include "server/poll_selector.h"
 
 #include <cerrno>
-#include <chrono>
 
+#include "server/deadline.h"
 #include "server/errors.h"
 #include "server/selector_keys.h"
 
@@ -24,18 +24,15 @@ void PollSelector::remove(int fd) {
 }
 
 std::vector<ReadyEvent> PollSelector::select(std::optional<Seconds> timeout) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout.value_or(Seconds(0)));
+  const Deadline deadline(timeout);
   int ready;
   for (;;) {
-    int ms = -1;
-    if (timeout) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-      ms = left.count() < 0 ? 0 : static_cast<int>(left.count());
+    ready = ::poll(pollfds_.data(), pollfds_.size(), deadline.poll_ms());
+    if (ready > 0) break;
+    if (ready == 0) {
+      if (deadline.passed()) break;
+      continue;  // A timeout longer than poll(2) takes at once: wait for the rest.
     }
-    ready = ::poll(pollfds_.data(), pollfds_.size(), ms);
-    if (ready >= 0) break;
     if (errno != EINTR) throw_system_error("poll");
     // EINTR: a signal arrived; wait again for what is left of the timeout (PEP 475).
   }

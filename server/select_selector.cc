@@ -3,10 +3,10 @@
 #include <sys/select.h>
 
 #include <cerrno>
-#include <chrono>
 #include <stdexcept>
 #include <string>
 
+#include "server/deadline.h"
 #include "server/errors.h"
 #include "server/selector_keys.h"
 
@@ -27,9 +27,7 @@ void SelectSelector::remove(int fd) {
 }
 
 std::vector<ReadyEvent> SelectSelector::select(std::optional<Seconds> timeout) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout.value_or(Seconds(0)));
+  const Deadline deadline(timeout);
   fd_set readable;
   fd_set writable;
   for (;;) {
@@ -43,15 +41,7 @@ std::vector<ReadyEvent> SelectSelector::select(std::optional<Seconds> timeout) {
       if (key.fd > max_fd) max_fd = key.fd;
     }
     timeval tv{};
-    timeval* wait = nullptr;
-    if (timeout) {
-      auto left = std::chrono::ceil<std::chrono::microseconds>(deadline - Clock::now());
-      if (left.count() < 0) left = std::chrono::microseconds(0);
-      tv.tv_sec = static_cast<time_t>(left.count() / 1000000);
-      tv.tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
-      wait = &tv;
-    }
-    int ready = ::select(max_fd + 1, &readable, &writable, nullptr, wait);
+    int ready = ::select(max_fd + 1, &readable, &writable, nullptr, deadline.select_timeval(tv));
     if (ready >= 0) break;
     if (errno != EINTR) throw_system_error("select");
     // EINTR: a signal arrived; wait again for what is left of the timeout (PEP 475).

@@ -4,21 +4,12 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <stdexcept>
 
 #include "server/errors.h"
 
 namespace socketserver {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Milliseconds left until `deadline`, rounded up so poll(2) never wakes a little early;
-// -1 (wait forever) when there is no deadline.
-int poll_timeout_ms(const std::optional<Clock::time_point>& deadline) {
-  if (!deadline) return -1;
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-  return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
 
 // getsockname(2) and getpeername(2) have the same shape: ask `call` for an address.
 SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*, socklen_t*)) {
@@ -41,31 +32,53 @@ int Socket::type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }
 
 template <class Call>
 std::size_t Socket::io(short events, const char* what, const SocketAddress* peer,
-                       bool wait_on_eagain, Call call) {
+                       WouldBlock would_block, Call call) {
   // Only built when something fails: this runs for every send and receive.
   auto describe = [&] {
     return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
   };
-  std::optional<Clock::time_point> deadline;
-  if (timeout_) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout_);
+  const Deadline deadline(timeout_);
   // With a timeout, wait first and never let the call itself block; without one, let it block.
-  int flags = timeout_ ? MSG_DONTWAIT : 0;
+  const int flags = timeout_ ? MSG_DONTWAIT : 0;
+  if (would_block == WouldBlock::fail_at_once && timeout_)
+    would_block = WouldBlock::fail_when_ready;
   bool wait_first = timeout_.has_value();
   for (;;) {
+    bool polled_ready = false;
     if (wait_first) {
       pollfd p{fd_.get(), events, 0};
-      int ready = ::poll(&p, 1, poll_timeout_ms(deadline));
-      if (ready < 0 && errno != EINTR) throw_system_error("poll");
-      if (ready == 0) throw TimeoutError(describe());  // "recv: Connection timed out"
+      int ready = ::poll(&p, 1, deadline.poll_ms());
+      if (ready < 0) {
+        if (errno == EINTR) continue;  // Wait again, for what is left: never block in call().
+        throw_system_error("poll");
+      }
+      if (ready == 0) {
+        if (deadline.passed()) throw TimeoutError(describe());  // "recv: Connection timed out"
+        continue;  // A very long timeout, waited in INT_MAX-millisecond steps.
+      }
+      polled_ready = true;
     }
     ssize_t n = call(flags);
     if (n >= 0) return static_cast<std::size_t>(n);
     int err = errno;
     if (err == EINTR) continue;
     if (err != EAGAIN && err != EWOULDBLOCK) throw_system_error(describe(), err);
-    if (!wait_on_eagain && !timeout_) throw_system_error(describe(), err);
-    wait_first = true;  // A non-blocking descriptor (or a spurious wake-up): wait, then retry.
+    if (would_block == WouldBlock::fail_at_once) throw_system_error(describe(), err);
+    // poll() said ready, yet the call would block: waiting again would only spin. (A Unix
+    // datagram receiver whose queue is full leaves the sender "writable" to poll() while
+    // every sendto() to it fails.)
+    if (would_block == WouldBlock::fail_when_ready && polled_ready) {
+      throw_system_error(describe(), err);
+    }
+    wait_first = true;  // A non-blocking descriptor: wait until it is ready, then retry.
   }
+}
+
+void Socket::settimeout(std::optional<Seconds> timeout) {
+  if (timeout && !(timeout->count() >= 0)) {
+    throw std::invalid_argument("settimeout(): the timeout must be zero or more seconds");
+  }
+  timeout_ = timeout;
 }
 
 void Socket::bind(const SocketAddress& address) {
@@ -85,7 +98,7 @@ std::pair<Socket, SocketAddress> Socket::accept() {
     // SOCK_CLOEXEC only: the connection is blocking, whatever the listening socket is.
     return ::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
   };
-  int fd = static_cast<int>(io(POLLIN, "accept", nullptr, false, accept_once));
+  int fd = static_cast<int>(io(POLLIN, "accept", nullptr, WouldBlock::fail_at_once, accept_once));
   return {Socket(Fd(fd)), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
 }
 
@@ -104,21 +117,30 @@ void Socket::connect(const SocketAddress& address) {
     }
   } restore{fd_.get(), flags, made_nonblocking};
 
-  if (::connect(fd_.get(), address.data(), address.size()) == 0) return;
-  // EINTR: the connection goes on in the background, and calling connect(2) again would
-  // fail with EALREADY, so wait for the outcome instead of retrying.
-  if (errno != EINTR && errno != EINPROGRESS) throw_system_error("connect " + address.to_string());
-  std::optional<Clock::time_point> deadline;
-  if (timeout_) deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout_);
-  pollfd p{fd_.get(), POLLOUT, 0};
-  int ready = check_syscall("poll", [&] { return ::poll(&p, 1, poll_timeout_ms(deadline)); });
-  if (ready == 0) throw TimeoutError("connect " + address.to_string());
+  const Deadline deadline(timeout_);
+  for (;;) {
+    if (::connect(fd_.get(), address.data(), address.size()) == 0) return;
+    int err = errno;
+    if (err == EISCONN) return;  // An interrupted attempt has finished meanwhile.
+    // Interrupted by a signal: call again. TCP goes on connecting in the background, and the
+    // new call says so (EALREADY); a Unix socket has dropped the attempt and starts over.
+    if (err == EINTR) continue;
+    if (err == EINPROGRESS || err == EALREADY) break;           // Wait for the outcome below.
+    throw_system_error("connect " + address.to_string(), err);  // EAGAIN: a full Unix backlog.
+  }
+  for (;;) {
+    pollfd p{fd_.get(), POLLOUT, 0};
+    int ready = ::poll(&p, 1, deadline.poll_ms());
+    if (ready > 0) break;
+    if (ready < 0 && errno != EINTR) throw_system_error("poll");
+    if (ready == 0 && deadline.passed()) throw TimeoutError("connect " + address.to_string());
+  }
   int err = getsockopt(SOL_SOCKET, SO_ERROR);
   if (err != 0) throw_system_error("connect " + address.to_string(), err);
 }
 
 std::size_t Socket::send(std::string_view data) {
-  return io(POLLOUT, "send", nullptr, true, [&](int flags) {
+  return io(POLLOUT, "send", nullptr, WouldBlock::wait, [&](int flags) {
     return ::send(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL);
   });
 }
@@ -128,14 +150,14 @@ void Socket::sendall(std::string_view data) {
 }
 
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {
-  return io(POLLOUT, "sendto", &address, true, [&](int flags) {
+  return io(POLLOUT, "sendto", &address, WouldBlock::fail_when_ready, [&](int flags) {
     return ::sendto(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL, address.data(),
                     address.size());
   });
 }
 
 std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
-  return io(POLLIN, "recv", nullptr, true,
+  return io(POLLIN, "recv", nullptr, WouldBlock::wait,
             [&](int flags) { return ::recv(fd_.get(), buffer, max_bytes, flags); });
 }
 
@@ -149,7 +171,7 @@ std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
   std::string data(max_bytes, '\0');
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
-  std::size_t n = io(POLLIN, "recvfrom", nullptr, false, [&](int flags) {
+  std::size_t n = io(POLLIN, "recvfrom", nullptr, WouldBlock::fail_at_once, [&](int flags) {
     length = sizeof peer;
     return ::recvfrom(fd_.get(), data.data(), max_bytes, flags, reinterpret_cast<sockaddr*>(&peer),
                       &length);

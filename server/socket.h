@@ -12,7 +12,10 @@
 // A socket created non-blocking (SOCK_NONBLOCK, as servers make their own socket) behaves the
 // same for sends and recv(), which wait in poll(2) until they can proceed; but accept() and
 // recvfrom() without a timeout throw EAGAIN at once when nothing is waiting, so a server loop
-// that was told "readable" by select() never blocks if the client has gone meanwhile.
+// that was told "readable" by select() never blocks if the client has gone meanwhile. And
+// sendto() gives up with EAGAIN when poll(2) says "writable" yet the send still would block:
+// a Unix datagram client that never reads fills its queue, and waiting for it would hang the
+// server (the reply is dropped instead, as a datagram may be).
 #ifndef SERVER_SOCKET_H_
 #define SERVER_SOCKET_H_
 
@@ -25,13 +28,11 @@
 #include <string_view>
 #include <utility>
 
+#include "server/deadline.h"
 #include "server/fd.h"
 #include "server/socket_address.h"
 
 namespace socketserver {
-
-// Python's timeouts are float seconds; std::optional's empty state is Python's None.
-using Seconds = std::chrono::duration<double>;
 
 class Socket {
  public:
@@ -59,6 +60,9 @@ class Socket {
   std::size_t send(std::string_view data);
   // Sends everything, across partial writes and signals; throws if it cannot.
   void sendall(std::string_view data);
+  // With a timeout, or on a non-blocking socket, a Unix datagram peer whose queue is full
+  // makes it throw EAGAIN at once: Linux's poll(2) still calls such a socket writable, so
+  // there is nothing to wait on. Without a timeout, a blocking socket waits in the kernel.
   std::size_t sendto(std::string_view data, const SocketAddress& address);
   // Up to `max_bytes`; an empty string means the peer closed the connection.
   std::string recv(std::size_t max_bytes);
@@ -71,7 +75,8 @@ class Socket {
   SocketAddress getsockname() const;
   SocketAddress getpeername() const;
 
-  void settimeout(std::optional<Seconds> timeout) { timeout_ = timeout; }
+  // Throws std::invalid_argument for a negative timeout (or NaN), as Python's ValueError.
+  void settimeout(std::optional<Seconds> timeout);
   std::optional<Seconds> gettimeout() const { return timeout_; }
 
   // shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Does not release the descriptor.
@@ -80,11 +85,17 @@ class Socket {
   void close() { fd_.reset(); }
 
  private:
+  // What io() does when the call would block (EAGAIN) on a non-blocking descriptor:
+  enum class WouldBlock {
+    wait,             // wait in poll(2) until it can proceed (send, recv)
+    fail_at_once,     // throw EAGAIN, unless there is a timeout to wait out (accept, recvfrom)
+    fail_when_ready,  // wait, but throw EAGAIN if it still would block once poll(2) says
+                      // ready (sendto: a Unix datagram peer with a full queue)
+  };
   // Runs one I/O call (given the MSG_ flags to add) until it succeeds, waiting in poll(2)
   // for `events` while it would block, and throwing TimeoutError when the timeout expires.
-  // With no timeout and wait_on_eagain false, EAGAIN is thrown instead of waited out.
   template <class Call>
-  std::size_t io(short events, const char* what, const SocketAddress* peer, bool wait_on_eagain,
+  std::size_t io(short events, const char* what, const SocketAddress* peer, WouldBlock would_block,
                  Call call);
 
   Fd fd_;

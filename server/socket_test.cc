@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -438,6 +439,36 @@ TEST_CASE("eintr_test: recv survives EINTR, with and without a timeout") {
     CHECK(interrupted_while_asleep == kSignals);
     CHECK(received == "after the signals");
   }
+}
+
+TEST_CASE("eintr_accept_timeout_test: a signal does not turn a timed accept into a blocking one") {
+  const Sigusr1Interrupter interrupter;   // Interrupts this thread, the accepting one.
+  Socket listener(AF_INET, SOCK_STREAM);  // Blocking: accept4() itself would wait for ever.
+  listener.bind(SocketAddress::parse("127.0.0.1:0"));
+  listener.listen(1);
+  listener.settimeout(300ms);
+  std::atomic<bool> about_to_accept{false};
+  std::atomic<int> interrupted{0};
+  std::thread signaller(
+      [&] { interrupted = interrupter.interrupt_while_asleep(about_to_accept, 1); });
+  about_to_accept = true;
+  bool timed_out = false;
+  try {
+    listener.accept();
+  } catch (const TimeoutError&) {
+    timed_out = true;  // Before the fix: blocked in accept4() after the EINTR, for ever.
+  }
+  signaller.join();
+  CHECK(interrupted == 1);
+  CHECK(timed_out);
+}
+
+TEST_CASE("settimeout refuses a negative timeout, as Python's ValueError") {
+  Socket socket(AF_INET, SOCK_STREAM);
+  CHECK_THROWS_AS(socket.settimeout(Seconds(-1)), std::invalid_argument);
+  CHECK_THROWS_AS(socket.settimeout(Seconds(std::nan(""))), std::invalid_argument);
+  socket.settimeout(Seconds(0));
+  CHECK(socket.gettimeout() == std::optional<Seconds>(Seconds(0)));
 }
 
 TEST_CASE("setsockopt and getsockopt round trip") {

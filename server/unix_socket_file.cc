@@ -16,13 +16,15 @@ void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   } catch (const std::system_error& e) {
     if (e.code().value() != EADDRINUSE) throw;
     // Is anyone there? Connecting with a socket of the same type answers that: ECONNREFUSED
-    // means no socket is bound to the file any more, so the file is stale.
-    bool alive = false;
+    // means no socket is bound to the file any more, so the file is stale. Anything else (a
+    // connection, a full backlog, no answer within a second) means a server holds it.
+    bool alive = true;
     try {
       Socket probe(AF_UNIX, socket.type());
+      probe.settimeout(Seconds(1));
       probe.connect(address);
-      alive = true;
-    } catch (const std::system_error&) {
+    } catch (const std::system_error& probe_error) {
+      alive = probe_error.code().value() != ECONNREFUSED;
     }
     throw_system_error("bind " + address.to_string() +
                            (alive ? ": another server is listening on this path"

@@ -387,6 +387,34 @@ TEST_CASE("shutdown wakes serve_forever at once, whatever the poll_interval") {
   CHECK(std::chrono::steady_clock::now() - start < kDeadline);
 }
 
+TEST_CASE("shutdown_restart_test: shutdown returns even when the loop is started again at once") {
+  // The serving thread restarts serve_forever() as soon as it returns. shutdown() used to wait
+  // for an "is shut down" flag, which the new loop could clear before the caller woke, and
+  // then waited for a loop nobody would stop.
+  TCPServer server(kLoopback, handler<StreamRequestHandler>());
+  server.bind_and_activate();
+  std::atomic<bool> done{false};
+  std::atomic<int> loops{0};
+  std::thread serving([&] {
+    while (!done) {
+      server.serve_forever(1ms);
+      ++loops;
+    }
+  });
+  {
+    Socket client = connect_to(server.server_address);
+    CHECK(recv_all(client).empty());  // Served and closed: a loop is running.
+  }
+  // Each shutdown() must return: before the fix, most runs hung here (a hang fails the test
+  // by its timeout). Each one ends a running loop, or the next one at once.
+  for (int i = 0; i < 200; ++i) server.shutdown();
+  done = true;
+  server.shutdown();
+  serving.join();
+  CHECK(loops >= 1);
+  CHECK(loops <= 201);
+}
+
 TEST_CASE("shutdown on a server that is not serving returns at once; the next loop stops") {
   TCPServer server(kLoopback, handler<EchoHandler>());
   server.bind_and_activate();

@@ -32,6 +32,7 @@ struct ErrorCountingServer : Server {
       ++timeouts;
     } catch (const std::system_error& e) {
       if (e.code().value() == EPIPE || e.code().value() == ECONNRESET) ++peer_gone;
+      if (e.code().value() == EAGAIN) ++would_block;
     } catch (...) {
     }
     ++errors;
@@ -39,6 +40,7 @@ struct ErrorCountingServer : Server {
   std::atomic<int> errors{0};
   std::atomic<int> timeouts{0};
   std::atomic<int> peer_gone{0};
+  std::atomic<int> would_block{0};
 };
 
 // An EchoHandler whose reads time out after 200 ms (setup() applies `timeout`).
@@ -131,6 +133,36 @@ TEST_CASE("reset_client_test: a client that resets mid-response costs only its r
   });
   server.handle_request();
   next.join();
+}
+
+TEST_CASE("full_datagram_queue_test: a Unix datagram client that never reads loses replies") {
+  // A Unix datagram socket's receive queue holds net.unix.max_dgram_qlen datagrams (10 by
+  // default). Past that, a reply to it would block while poll() keeps calling the server
+  // "writable": the server used to spin there, and shutdown() never returned.
+  struct CountingEcho : DatagramRequestHandler {
+    explicit CountingEcho(std::atomic<int>* handled) : handled(handled) {}
+    void handle() override {
+      ++*handled;
+      wfile.write(packet);
+    }
+    std::atomic<int>* handled;
+  };
+  TempDir dir;
+  std::atomic<int> handled{0};
+  ErrorCountingServer<UnixDatagramServer> server(SocketAddress::unix_path(dir.file("s.sock")),
+                                                 handler<CountingEcho>(&handled));
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket client = datagram_client(server.server_address, dir);
+  // Blocking sends: when the server's own queue is full, the kernel waits for room (with a
+  // timeout, sendto() would fail with EAGAIN instead, see socket.h).
+  client.settimeout(std::nullopt);
+  constexpr int kSent = 200;  // Far more than any default queue holds.
+  for (int i = 0; i < kSent; ++i) client.sendto("never read\n", server.server_address);
+  CHECK(wait_until([&] { return handled == kSent; }));  // The server went on serving.
+  serving.stop();                                       // And it still stops.
+  CHECK(server.would_block > 0);  // The replies that did not fit were dropped, reported.
+  CHECK(server.errors == server.would_block);
 }
 
 TEST_CASE("oversized_datagram_test: a datagram longer than max_packet_size is cut to it") {

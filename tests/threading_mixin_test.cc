@@ -179,6 +179,51 @@ TEST_CASE("block_on_close = false: server_close returns while the handler still 
   CHECK(finished == 1);
 }
 
+TEST_CASE("block_on_close = false still waits on a datagram server, whose socket carries replies") {
+  Gate gate;
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  TempDir dir;
+  ThreadingUDPServer server(kLoopback, handler<BlockingHandler>(&gate, &started, &finished));
+  server.block_on_close = false;
+  server.bind_and_activate();
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto("hello", server.server_address);
+  server.handle_request();
+  REQUIRE(wait_until([&] { return started == 1; }));
+  std::atomic<int> finished_when_closed{-1};
+  std::thread closer([&] {
+    server.server_close();
+    finished_when_closed = finished.load();
+  });
+  gate.open();
+  closer.join();
+  CHECK(finished_when_closed == 1);  // Closed only after the handler ended.
+}
+
+TEST_CASE("self_join_test: a handler that calls server_close() does not end the process") {
+  // Python raises RuntimeError("cannot join current thread") there, which handle_error
+  // reports; joining itself here used to throw from a destructor and call std::terminate.
+  struct ClosingHandler : BaseRequestHandler {
+    explicit ClosingHandler(std::atomic<int>* done) : done(done) {}
+    void handle() override {
+      server->server_close();
+      ++*done;
+    }
+    std::atomic<int>* done;
+  };
+  std::atomic<int> done{0};
+  {
+    ThreadingTCPServer server(kLoopback, handler<ClosingHandler>(&done));
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    server.handle_request();
+    CHECK(wait_until([&] { return done == 1; }));
+    CHECK(server.fileno() == -1);  // The handler's server_close() closed the socket.
+  }  // The destructor joins the handler's thread, which left itself to be joined later.
+  CHECK(done == 1);
+}
+
 TEST_CASE("daemon_threads: threads are not tracked and server_close does not wait") {
   // close_request() is the last thing a request thread does with the server.
   struct DaemonServer : ThreadingTCPServer {

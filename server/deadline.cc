@@ -1,0 +1,34 @@
+#include "server/deadline.h"
+
+#include <climits>
+
+namespace socketserver {
+
+Deadline::Deadline(std::optional<Seconds> timeout) {
+  if (!timeout || !(*timeout < kForever)) return;  // None, too long, or NaN: never.
+  at_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout);
+}
+
+std::optional<Seconds> Deadline::left() const {
+  if (!at_) return std::nullopt;
+  Seconds remaining = *at_ - Clock::now();
+  return remaining.count() > 0 ? remaining : Seconds(0);
+}
+
+int Deadline::poll_ms() const {
+  if (!at_) return -1;
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*at_ - Clock::now()).count();
+  if (ms <= 0) return 0;
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+timeval* Deadline::select_timeval(timeval& tv) const {
+  if (!at_) return nullptr;
+  auto us = std::chrono::ceil<std::chrono::microseconds>(*at_ - Clock::now()).count();
+  if (us < 0) us = 0;
+  tv.tv_sec = static_cast<time_t>(us / 1000000);
+  tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
+  return &tv;
+}
+
+}  // namespace socketserver

@@ -1,0 +1,47 @@
+// Seconds and Deadline: how the library counts time for timeouts.
+// Python: timeouts are float seconds, None meaning "wait for ever".
+//
+// Seconds is std::chrono::duration<double>, so `server.timeout = 200ms;` works, and an empty
+// std::optional<Seconds> is Python's None. A Deadline is the moment a timeout runs out, taken
+// once, so that a wait interrupted by a signal (EINTR) waits only for what is left.
+//
+// Bounds: a timeout longer than kForever (100 years) counts as none, since the steady clock's
+// nanoseconds would overflow; a negative one has already passed. poll(2)'s millisecond
+// argument is clamped to what an int holds.
+#ifndef SERVER_DEADLINE_H_
+#define SERVER_DEADLINE_H_
+
+#include <sys/time.h>
+
+#include <chrono>
+#include <optional>
+
+namespace socketserver {
+
+using Seconds = std::chrono::duration<double>;
+
+class Deadline {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr Seconds kForever{100.0 * 365 * 24 * 3600};
+
+  // Now + timeout; never, for std::nullopt (or a timeout beyond kForever).
+  explicit Deadline(std::optional<Seconds> timeout);
+
+  bool never() const { return !at_.has_value(); }
+  bool passed() const { return at_ && Clock::now() >= *at_; }
+  // What is left: std::nullopt for never, zero once passed.
+  std::optional<Seconds> left() const;
+  // For poll(2): -1 for never, else the milliseconds left, rounded up (so the wait never ends
+  // a little early) and at most INT_MAX.
+  int poll_ms() const;
+  // For select(2): null for never, else `tv` filled with what is left.
+  timeval* select_timeval(timeval& tv) const;
+
+ private:
+  std::optional<Clock::time_point> at_;
+};
+
+}  // namespace socketserver
+
+#endif  // SERVER_DEADLINE_H_
