@@ -3,7 +3,8 @@
 // A signal handler may call only async-signal-safe functions, and shutdown() is not one (it
 // takes a mutex and waits on a condition variable). So the demos never let a signal
 // interrupt anything; they wait for it as for any other event:
-//   1. block_stop_signals(), first thing in main(): SIGINT and SIGTERM are blocked in the main
+//   1. block_stop_signals(), first thing in main(): SIGINT and SIGTERM (and SIGUSR2, which the
+//      serving thread sends the main thread if serve_forever() fails) are blocked in the main
 //      thread and, because a new thread inherits its creator's mask, in every thread started
 //      later, the server's handler threads included. A blocked signal stays pending instead
 //      of killing the process.
