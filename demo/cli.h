@@ -1,6 +1,6 @@
 // Command-line flags shared by the demo programs.
 //
-// DESIGN.md promises one command line for every demo:
+// Every demo takes one command line (docs/echo_demo.md lists it):
 //   servers:  --server tcp|udp|unix|unix-dgram  --host HOST  --port PORT  --path PATH
 //             --mixin none|threading|forking  --max-children N  --selector poll|select
 //             --poll-interval SECONDS  --trace  --help

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # echo_demo_test: runs demo/echo_server and demo/echo_client as a user would and checks what
-# DESIGN.md promises of every demo:
+# docs/echo_demo.md promises of every demo:
 #   - the first line on stdout is "listening on ADDRESS", printed at once;
 #   - the client's replies are the messages, byte for byte, for every server kind and mix-in;
 #   - SIGTERM (or SIGINT) stops the server with exit status 0, and a Unix server removes its

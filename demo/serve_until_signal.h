@@ -27,8 +27,9 @@
 
 namespace socketserver::demo {
 
-// Blocks SIGINT and SIGTERM in the calling thread. Call it first in main(), before any other
-// thread starts, so that no thread is left where the default action (death) could run.
+// Blocks SIGINT, SIGTERM and SIGUSR2 (the serving thread's wake-up) in the calling thread.
+// Call it first in main(), before any other thread starts, so that no thread is left where
+// the default action (death) could run.
 void block_stop_signals();
 
 // Runs server.serve_forever(poll_interval) on a new thread until SIGINT or SIGTERM arrives,

@@ -17,8 +17,9 @@
 // (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
 // installed, so a child the program forked for its own reasons is never reaped here.
 // When max_children are running, service_actions() blocks until one of them exits (Python
-// waits for any child at all there; this waits only for its own, through pidfds), or until
-// shutdown() is called, which therefore stays immediate.
+// waits for any child at all there; this waits only for its own, through pidfds, or by
+// checking them every 10 ms on kernels without pidfds), or until shutdown() is called, which
+// therefore stays immediate.
 //
 // Forking a process that has other threads copies only the calling thread; the child must not
 // touch locks another thread may have held. The handler runs in such a child when
@@ -71,10 +72,7 @@ class ForkingMixIn : public Server {
       if (pid <= 0) break;  // shutdown() was called: let serve_forever() see it.
       active_children.erase(pid);
     }
-    for (auto it = active_children.begin(); it != active_children.end();) {
-      pid_t result = internal::reap_child(*it, blocking);
-      it = (result == 0) ? std::next(it) : active_children.erase(it);
-    }
+    reap_children(blocking);
   }
 
   void handle_timeout() override { collect_children(); }
@@ -116,9 +114,24 @@ class ForkingMixIn : public Server {
   }
   // [end]
 
+  // Python: collect_children(blocking=self.block_on_close). Without block_on_close it only
+  // reaps the children that have exited, even at max_children: nothing is left to wait for.
   void server_close() override {
     Server::server_close();
-    collect_children(/*blocking=*/block_on_close);
+    if (block_on_close) {
+      collect_children(/*blocking=*/true);
+    } else {
+      reap_children(/*blocking=*/false);
+    }
+  }
+
+ private:
+  // waitpid() each child in active_children, forgetting those that have ended.
+  void reap_children(bool blocking) {
+    for (auto it = active_children.begin(); it != active_children.end();) {
+      pid_t result = internal::reap_child(*it, blocking);
+      it = (result == 0) ? std::next(it) : active_children.erase(it);
+    }
   }
 };
 

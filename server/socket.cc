@@ -19,6 +19,29 @@ SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
 }
 
+// Makes a blocking descriptor non-blocking while it lives (when `wanted`), for the calls that
+// have no MSG_DONTWAIT (accept4, connect); puts the flags back however the call ends.
+class NonBlockingWhile {
+ public:
+  NonBlockingWhile(int fd, bool wanted) : fd_(fd) {
+    if (!wanted) return;
+    flags_ = check_syscall("fcntl", [&] { return ::fcntl(fd_, F_GETFL); });
+    if (flags_ & O_NONBLOCK) return;  // Already non-blocking (the servers' own sockets).
+    check_syscall("fcntl", [&] { return ::fcntl(fd_, F_SETFL, flags_ | O_NONBLOCK); });
+    changed_ = true;
+  }
+  ~NonBlockingWhile() {
+    if (changed_) ::fcntl(fd_, F_SETFL, flags_);
+  }
+  NonBlockingWhile(const NonBlockingWhile&) = delete;
+  NonBlockingWhile& operator=(const NonBlockingWhile&) = delete;
+
+ private:
+  int fd_;
+  int flags_ = 0;
+  bool changed_ = false;
+};
+
 }  // namespace
 
 Socket::Socket(int family, int type)
@@ -98,24 +121,16 @@ std::pair<Socket, SocketAddress> Socket::accept() {
     // SOCK_CLOEXEC only: the connection is blocking, whatever the listening socket is.
     return ::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
   };
+  // accept4() has no MSG_DONTWAIT: with a timeout, make the descriptor non-blocking for the
+  // call, so a client that vanishes between poll(2) and accept4() cannot block it.
+  NonBlockingWhile scope(fd_.get(), timeout_.has_value());
   int fd = static_cast<int>(io(POLLIN, "accept", nullptr, WouldBlock::fail_at_once, accept_once));
   return {Socket(Fd(fd)), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
 }
 
 void Socket::connect(const SocketAddress& address) {
   // With a timeout, connect without blocking and wait for the outcome at most that long.
-  int flags = check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_GETFL); });
-  bool made_nonblocking = timeout_ && !(flags & O_NONBLOCK);
-  if (made_nonblocking) {
-    check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK); });
-  }
-  struct RestoreFlags {  // Put the descriptor back the way it was, however this ends.
-    int fd, flags;
-    bool active;
-    ~RestoreFlags() {
-      if (active) ::fcntl(fd, F_SETFL, flags);
-    }
-  } restore{fd_.get(), flags, made_nonblocking};
+  NonBlockingWhile scope(fd_.get(), timeout_.has_value());
 
   const Deadline deadline(timeout_);
   for (;;) {

@@ -8,7 +8,8 @@
 //
 // Timeouts work as in Python: settimeout(2s) makes each blocking operation wait at most two
 // seconds (poll(2), then the call with MSG_DONTWAIT) and throw TimeoutError after that;
-// settimeout(std::nullopt) blocks without limit. The descriptor itself stays blocking.
+// settimeout(std::nullopt) blocks without limit. The descriptor stays blocking, but for the
+// length of an accept() or connect() with a timeout (calls that take no MSG_DONTWAIT).
 // A socket created non-blocking (SOCK_NONBLOCK, as servers make their own socket) behaves the
 // same for sends and recv(), which wait in poll(2) until they can proceed; but accept() and
 // recvfrom() without a timeout throw EAGAIN at once when nothing is waiting, so a server loop

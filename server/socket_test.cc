@@ -463,6 +463,22 @@ TEST_CASE("eintr_accept_timeout_test: a signal does not turn a timed accept into
   CHECK(timed_out);
 }
 
+TEST_CASE("a timed accept on a blocking listener leaves it blocking, with or without a client") {
+  Socket listener(AF_INET, SOCK_STREAM);
+  listener.bind(SocketAddress::parse("127.0.0.1:0"));
+  listener.listen(1);
+  listener.settimeout(50ms);
+  CHECK_THROWS_AS(listener.accept(), TimeoutError);
+  CHECK_FALSE(is_nonblocking(listener));
+  Socket client(AF_INET, SOCK_STREAM);
+  client.connect(listener.getsockname());
+  listener.settimeout(kDeadline);
+  auto [connection, peer] = listener.accept();
+  CHECK(peer == client.getsockname());
+  CHECK_FALSE(is_nonblocking(listener));
+  CHECK_FALSE(is_nonblocking(connection));
+}
+
 TEST_CASE("settimeout refuses a negative timeout, as Python's ValueError") {
   Socket socket(AF_INET, SOCK_STREAM);
   CHECK_THROWS_AS(socket.settimeout(Seconds(-1)), std::invalid_argument);

@@ -203,6 +203,21 @@ TEST_CASE("shutdown stays immediate while the server waits at max_children") {
   CHECK(server.active_children.empty());
 }
 
+TEST_CASE("block_on_close = false: server_close returns even at max_children") {
+  ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+  server.max_children = 1;
+  server.block_on_close = false;
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(recv_line(client) == "started\n");
+  server.server_close();  // Used to wait for the child, which waits for "release".
+  CHECK(server.active_children.size() == 1);
+  client.sendall("release\n");
+  server.collect_children(/*blocking=*/true);
+  CHECK(server.active_children.empty());
+}
+
 TEST_CASE("block_on_close: true waits for the children, false leaves them running") {
   for (bool block : {true, false}) {
     CAPTURE(block);
