@@ -4,7 +4,7 @@
 #   g++        the C++17 compiler                    Debian package g++
 #   bazel      Bazel 4 (builds fully offline)        Debian package bazel-bootstrap
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
-#   python3    the Python interop tests              Debian package python3
+#   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
@@ -32,7 +32,10 @@ have_all() {
     bazel-bootstrap command -v bazel
   have "doctest (/usr/include/doctest/doctest.h)" doctest-dev \
     test -f /usr/include/doctest/doctest.h
-  have "python3 ($(python3 --version 2>/dev/null || echo '?'))" python3 command -v python3
+  # /usr/bin/python3 itself: the py_test toolchain (third_party/python) names that path, and
+  # a python3 found elsewhere on PATH (pyenv, say) would not do.
+  have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
+    test -x /usr/bin/python3
 }
 
 have_all
