@@ -46,6 +46,7 @@ std::string read_file(const std::string& path) {
 }
 
 TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
+  const int fds_before = count_open_fds();
   {
     ForkingTCPServer server(kLoopback, handler<OneLineEchoHandler>());
     server.bind_and_activate();
@@ -60,6 +61,7 @@ TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
     CHECK(server.active_children.empty());
   }
   CHECK(child_pids().empty());  // Neither alive nor zombie: every child was reaped.
+  CHECK(count_open_fds() == fds_before);  // And the parent closed its copy of each connection.
 }
 
 TEST_CASE("service_actions reaps finished children while the server waits for requests") {

@@ -82,6 +82,7 @@ TEST_CASE("test_close_immediately: server_close with no request ever served") {
 
 TEST_CASE("threads_reaped_test: 1000 requests keep the thread bookkeeping small") {
   const int threads_before = count_threads();
+  const int fds_before = count_open_fds();
   {
     ThreadingTCPServer server(kLoopback, handler<EchoHandler>());
     server.bind_and_activate();
@@ -98,6 +99,7 @@ TEST_CASE("threads_reaped_test: 1000 requests keep the thread bookkeeping small"
     CHECK(server.tracked_threads() == 0);
   }
   CHECK(count_threads() == threads_before);
+  CHECK(count_open_fds() == fds_before);
 }
 
 // ErrorHandlerTest's threading cases: the Record is shared by the handler thread and the test.
