@@ -60,7 +60,7 @@ TEST_CASE("zombie_test: after 200 requests and server_close no child is left") {
     server.server_close();
     CHECK(server.active_children.empty());
   }
-  CHECK(child_pids().empty());  // Neither alive nor zombie: every child was reaped.
+  CHECK(child_pids().empty());            // Neither alive nor zombie: every child was reaped.
   CHECK(count_open_fds() == fds_before);  // And the parent closed its copy of each connection.
 }
 
