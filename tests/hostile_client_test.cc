@@ -43,9 +43,10 @@ struct ErrorCountingServer : Server {
   std::atomic<int> would_block{0};
 };
 
-// An EchoHandler whose reads time out after 200 ms (setup() applies `timeout`).
+// An EchoHandler whose reads time out after one second (setup() applies `timeout`): long
+// enough that a good client on a loaded machine never trips it, short enough for a test.
 struct TimedEchoHandler : EchoHandler {
-  TimedEchoHandler() { timeout = 200ms; }
+  TimedEchoHandler() { timeout = 1s; }
 };
 
 TEST_CASE("silent_client_test: a client that sends nothing times out; others are served") {
