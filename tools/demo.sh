@@ -414,8 +414,9 @@ chapter_zombie() {
   echo "(no children: service_actions() has reaped it)"
   stop zombie "$server"
   say "A server that never reaps fills the process table with zombies. Python's" \
-    "ForkingMixIn, and this one, reap in service_actions() and before each fork; no SIGCHLD" \
-    "handler, so a program's own children are left alone."
+    "ForkingMixIn, and this one, reap in service_actions(), handle_timeout() and" \
+    "server_close(), with waitpid() on their own children only: no SIGCHLD handler, so a" \
+    "program's other children are left alone."
 }
 
 run_chapter() {
