@@ -43,18 +43,8 @@ class BaseRequestHandler {
   virtual void finish() {}
 };
 
-// How handler<H>(args...) hands its stored arguments to H's constructor, and checks it.
+// How handler<H>(args...) checks H's constructor against its arguments.
 namespace handler_args {
-
-// std::ref(x) reaches the constructor as x itself; anything else as const.
-template <class A>
-const A& pass(const A& a) {
-  return a;
-}
-template <class T>
-T& pass(const std::reference_wrapper<T>& r) {
-  return r.get();
-}
 
 // Stand-ins for an argument, to check H's constructor before it is called. Each converts to
 // the reference a constructor may take; a parameter by value cannot be made from one.
@@ -133,7 +123,7 @@ HandlerFactory handler(Args&&... args) {
                 "data), or pass std::ref(x) and take T& (state that handlers change).");
   if constexpr (copyable && (as_const || !as_writable)) {  // Else a static_assert has failed.
     return [args...](Request& request, const SocketAddress& client_address, BaseServer& server) {
-      H h(pass(args)...);  // The lambda's copies of args are const.
+      H h(args...);  // Const copies; a std::ref(x) converts to the T& it holds.
       h.run(request, client_address, server);
     };
   } else {

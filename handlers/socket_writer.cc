@@ -22,10 +22,6 @@ std::size_t SocketWriter::write(std::string_view data) {
   return data.size();
 }
 
-void SocketWriter::writelines(const std::vector<std::string>& lines) {
-  for (const std::string& line : lines) write(line);
-}
-
 void SocketWriter::flush() {
   if (buffer_.empty()) return;
   std::string pending;
