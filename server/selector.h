@@ -10,7 +10,7 @@
 // select() retries EINTR with the time that is left (PEP 475), and returns an empty list when
 // the timeout expires. A timeout of std::nullopt waits for ever; zero only checks. As in
 // Python, the ready keys come in no promised order (epoll reports them in its own).
-// Every backend passes the same checks: server/selector_contract.h.
+// Every backend passes the same checks: tests/selector_contract.h.
 #ifndef SERVER_SELECTOR_H_
 #define SERVER_SELECTOR_H_
 

@@ -1,4 +1,4 @@
-// PollSelector and SelectSelector against the selector contract (server/selector_contract.h),
+// PollSelector and SelectSelector against the selector contract (tests/selector_contract.h),
 // then what each does with a descriptor past FD_SETSIZE.
 #include "server/selector.h"
 
@@ -12,7 +12,7 @@
 #include "server/fd.h"
 #include "server/poll_selector.h"
 #include "server/select_selector.h"
-#include "server/selector_contract.h"
+#include "tests/selector_contract.h"
 #include "tests/test_util.h"
 
 TEST_CASE_TEMPLATE_INVOKE(selector_contract, socketserver::PollSelector,

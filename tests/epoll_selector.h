@@ -1,7 +1,7 @@
 // EpollSelector: a Selector backed by epoll(7), Linux's scalable wait.
 // Python: selectors.EpollSelector.
 //
-// Not part of the library: it proves that the selector contract (server/selector_contract.h)
+// Not part of the library: it proves that the selector contract (tests/selector_contract.h)
 // can be met by a backend that reports ready descriptors in the kernel's order, and it is the
 // reference answer to the exercise "add a selector backend".
 //

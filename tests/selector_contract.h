@@ -4,7 +4,7 @@
 //
 // A backend joins with one line in its test file, at file scope:
 //
-//   #include "server/selector_contract.h"
+//   #include "tests/selector_contract.h"
 //   TEST_CASE_TEMPLATE_INVOKE(selector_contract, socketserver::PollSelector);
 //
 // The type must be default-constructible. Each SUBCASE is one promise of server/selector.h:
@@ -12,8 +12,8 @@
 // the data a key carries, no order, bad arguments, removal after close, EINTR, and
 // descriptors past FD_SETSIZE (watched, or refused with a clear message). Include it in one
 // file per test binary: it defines the test.
-#ifndef SERVER_SELECTOR_CONTRACT_H_
-#define SERVER_SELECTOR_CONTRACT_H_
+#ifndef TESTS_SELECTOR_CONTRACT_H_
+#define TESTS_SELECTOR_CONTRACT_H_
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "server/fd.h"
@@ -110,6 +111,7 @@ TEST_CASE_TEMPLATE_DEFINE("selector contract", S, selector_contract) {
   using namespace socketserver::testing::contract;
   using namespace std::chrono_literals;
   using Clock = std::chrono::steady_clock;
+  static_assert(std::is_base_of_v<Selector, S>, "a backend derives from socketserver::Selector");
 
   SUBCASE("select reports a readable pipe, and stops once it is removed") {
     Pipe p;
@@ -377,4 +379,4 @@ TEST_CASE_TEMPLATE_DEFINE("selector contract", S, selector_contract) {
   }
 }
 
-#endif  // SERVER_SELECTOR_CONTRACT_H_
+#endif  // TESTS_SELECTOR_CONTRACT_H_
