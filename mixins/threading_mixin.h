@@ -20,11 +20,11 @@
 //
 // Lifetime. Request threads call the server's hooks, so they must end before any part of the
 // server is destroyed. Python's `with` calls server_close() before the object goes, and so
-// does serve_until_signal(); do the same (or let block_on_close's default wait in
-// server_close()) and a class derived from a threading server needs no destructor of its own.
-// ThreadingMixIn<MyServer>, with the mix-in outermost as in Python's list of bases, is safe
-// in every case: its destructor joins first. A derived class destroyed while its request
-// threads were never joined is reported on stderr (its part was gone while they could run).
+// does serve_until_signal(); with block_on_close (the default) that call waits for them, so a
+// class derived from a threading server needs no destructor of its own. ThreadingMixIn<MyServer>,
+// with the mix-in outermost as in Python's list of bases, is safe in every case, even with
+// block_on_close = false: its destructor joins first. A derived class destroyed while its
+// request threads were never joined is reported on stderr: its part was gone while they ran.
 //
 // An exception that escapes a request thread (one that is not a std::exception, or one that
 // handle_error itself threw) cannot propagate: it goes to `excepthook`, Python's

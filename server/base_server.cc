@@ -157,7 +157,7 @@ void BaseServer::handle_request_noblock() {
 
   trace_step("verify_request", &client_address);
   if (!verify_request(request, client_address)) {
-    trace_step("shutdown_request");
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
     return;
   }
@@ -170,7 +170,7 @@ void BaseServer::handle_request_noblock() {
     // Anything else (Python: a BaseException such as SystemExit) propagates.
     trace_step("handle_error", &client_address);
     handle_error(request, client_address);
-    trace_step("shutdown_request");
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
   }
 }
@@ -194,11 +194,12 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
       handle_error(request, client_address);
     }
   } catch (...) {
-    trace_step("shutdown_request");  // Python's `finally`, then the exception goes on.
+    trace_step("shutdown_request",
+               &client_address);  // Python's `finally`, then the exception goes on.
     shutdown_request(request);
     throw;
   }
-  trace_step("shutdown_request");
+  trace_step("shutdown_request", &client_address);
   shutdown_request(request);
   return finished;
 }

@@ -53,8 +53,8 @@ using HandlerFactory =
 // One step of a request's life, for the trace hook (beyond Python).
 struct TraceEvent {
   std::string_view step;  // "get_request", "setup", "handle_error", ...
-  // The client, or null where the step has none at hand (serve_forever, shutdown_request and
-  // close_request, whose hooks receive only the request).
+  // The client, or null where the step has none at hand (serve_forever, handle_timeout, and
+  // close_request when shutdown_request() calls it: that hook receives only the request).
   const SocketAddress* client_address;
   pid_t pid;  // Which process: forked children differ.
   pid_t tid;  // Which thread (gettid): threaded requests differ.
