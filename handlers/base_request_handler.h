@@ -43,11 +43,10 @@ class BaseRequestHandler {
   virtual void finish() {}
 };
 
-// How handler<H>(args...) checks H's constructor against its arguments.
+// How handler<H>(args...) checks H's constructor: stand-ins for an argument convert to the
+// reference a constructor may take, never to a copy, so a parameter by value does not match.
 namespace handler_args {
 
-// Stand-ins for an argument, to check H's constructor before it is called. Each converts to
-// the reference a constructor may take; a parameter by value cannot be made from one.
 template <class T>
 struct ReadOnly {  // const T&, or another type made from it (std::string_view from std::string).
   operator const T&() const;
@@ -63,8 +62,8 @@ struct Shared {  // std::ref(x): T& only.
   operator const T&() const = delete;
 };
 
-// An argument stored as A: how it is passed, how a constructor that wants it writable would
-// take it, and its stand-ins (numbers and pointers may be taken by value).
+// An argument stored as A: as passed, as a T& constructor wants it, and its stand-ins
+// (numbers and pointers may be taken by value).
 template <class A>
 struct Stored {
   using passed = const A&;
@@ -87,15 +86,13 @@ using Arg = Stored<std::decay_t<A>>;  // handler(Args&&...) sees Table& for a ta
 }  // namespace handler_args
 
 // Python: passing the handler class to the server. Returns the factory that builds one H per
-// request and runs it. The arguments replace Python's class attributes. They are stored once,
-// in the factory, and reach each handler's constructor without a copy:
-//   configuration, read-only data:   H(const Config& c)   handler<H>(config)         const
-//   state that handlers change:      H(Table& t)          handler<H>(std::ref(table))
-//   numbers and pointers:            H(int n, Log* log)   handler<H>(3, &log)        by value
-// std::cref(x) shares x read-only without copying it into the factory. Whatever std::ref,
-// std::cref or a pointer names must outlive the server. A constructor that would copy an
-// argument for each request (losing the changes made to the copy) or that takes T& without
-// std::ref does not compile; the static_assert says what to write instead.
+// request and runs it. The arguments replace Python's class attributes; stored once, in the
+// factory, they reach every handler's constructor without a copy:
+//   configuration:          H(const Config& c)  handler<H>(config)  (std::cref(x): x itself)
+//   state handlers change:  H(Table& t)         handler<H>(std::ref(table))
+//   numbers and pointers:   H(int n, Log* log)  handler<H>(3, &log)
+// What std::ref, std::cref or a pointer names must outlive the server. A constructor that
+// would copy an argument per request, or wants T& without std::ref, fails a static_assert.
 template <class H, class... Args>
 HandlerFactory handler(Args&&... args) {
   using namespace handler_args;
@@ -107,20 +104,17 @@ HandlerFactory handler(Args&&... args) {
   constexpr bool refs_ok = std::is_constructible_v<H, typename Arg<Args>::shared_probe...>;
   constexpr bool no_copy = std::is_constructible_v<H, typename Arg<Args>::probe...>;
   static_assert(copyable,
-                "handler<H>(x): x cannot be copied into the factory (does it hold a mutex?). "
-                "To share x with every handler, pass std::ref(x) and take T&.");
+                "handler<H>(x): x cannot be copied (does it hold a mutex?); "
+                "to share x with every handler, pass std::ref(x) and take T&");
   static_assert(!copyable || as_const || !as_writable,
-                "handler<H>(x): H's constructor takes T& (to change x), but each handler gets "
-                "x as const. To share x with every handler, pass std::ref(x); for "
-                "configuration, take const T&.");
+                "handler<H>(x): H's constructor takes T&, but each handler gets x as const; "
+                "to share x with every handler, pass std::ref(x), else take const T&");
   static_assert(!as_const || refs_ok,
-                "handler<H>(std::ref(x)): H's constructor must take x as T&. A T parameter "
-                "would copy x for each request and lose the changes; for read-only sharing, "
-                "pass std::cref(x) and take const T&.");
+                "handler<H>(std::ref(x)): H's constructor must take x as T& (a T copies x; "
+                "for read-only sharing, pass std::cref(x) and take const T&)");
   static_assert(!as_const || !refs_ok || no_copy,
-                "handler<H>(x): H's constructor takes x by value, so each request would get "
-                "its own copy and lose its changes. Take const T& (configuration, read-only "
-                "data), or pass std::ref(x) and take T& (state that handlers change).");
+                "handler<H>(x): H's constructor takes x by value, a copy per request whose "
+                "changes are lost; take const T&, or pass std::ref(x) and take T&");
   if constexpr (copyable && (as_const || !as_writable)) {  // Else a static_assert has failed.
     return [args...](Request& request, const SocketAddress& client_address, BaseServer& server) {
       H h(args...);  // Const copies; a std::ref(x) converts to the T& it holds.

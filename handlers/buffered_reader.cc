@@ -61,13 +61,9 @@ std::string BufferedReader::read() {
 }
 
 std::vector<std::string> BufferedReader::readlines() {
-  std::string all = read();
+  BufferedReader all(read());
   std::vector<std::string> lines;
-  for (std::size_t start = 0; start < all.size();) {
-    std::size_t end = std::min(all.find('\n', start), all.size() - 1) + 1;
-    lines.push_back(all.substr(start, end - start));
-    start = end;
-  }
+  for (std::string line; !(line = all.readline(kReadAllLimit)).empty();) lines.push_back(line);
   return lines;
 }
 

@@ -55,9 +55,9 @@ refused() {
   fi
 }
 
-by_value="H's constructor takes x by value, so each request would get its own copy"
+by_value="H's constructor takes x by value, a copy per request whose changes are lost"
 ref_needs_ref="handler<H>(std::ref(x)): H's constructor must take x as T&"
-needs_ref="H's constructor takes T& (to change x), but each handler gets x as const"
+needs_ref="H's constructor takes T&, but each handler gets x as const"
 
 refused a_table_by_value "$by_value" '
 struct H : BaseRequestHandler { explicit H(Table t) : t(t) {} Table t; };
@@ -83,7 +83,7 @@ HandlerFactory f = handler<H>(table);'
 refused c_cref_to_ref "$needs_ref" '
 struct H : BaseRequestHandler { explicit H(Table& t) : t(t) {} Table& t; };
 HandlerFactory f = handler<H>(std::cref(table));'
-refused not_copyable "x cannot be copied into the factory (does it hold a mutex?)" "
+refused not_copyable "x cannot be copied (does it hold a mutex?)" "
 #include <mutex>
 struct Counter { std::mutex mutex; int hits = 0; };
 Counter hits;
