@@ -23,7 +23,6 @@
 #include <chrono>
 #include <exception>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -130,35 +129,34 @@ int run(const MultiFlags& flags, const std::string& default_path) {
   UDPServer udp(socket_address(udp_address), handler<EchoDatagramHandler>());
   UnixStreamServer unix_stream(socket_address(unix_address), handler<EchoStreamHandler>());
 
+  // What each key's data points at: the server, and its name for the trace.
   struct Watched {
     const char* kind;
     BaseServer* server;
   };
-  std::map<int, Watched> watched;  // fileno() -> its server
+  Watched watched[] = {{"tcp", &tcp}, {"udp", &udp}, {"unix", &unix_stream}};
   std::unique_ptr<Selector> selector = selector_factory(flags.selector)();
-  for (Watched entry :
-       {Watched{"tcp", &tcp}, Watched{"udp", &udp}, Watched{"unix", &unix_stream}}) {
+  for (Watched& entry : watched) {
     BaseServer& server = *entry.server;
     if (flags.trace) server.trace = BaseServer::print_trace;
     server.server_selector = selector_factory(flags.selector);  // handle_request() uses one too.
     server.bind_and_activate();
     std::cout << "listening on " << server.server_address.to_string() << std::endl;
-    selector->add(server.fileno(), EVENT_READ);
-    watched[server.fileno()] = entry;
+    selector->add(server.fileno(), EVENT_READ, &entry);  // Python: register(server, READ, data)
   }
   Fd signals = stop_signal_fd();
-  selector->add(signals.get(), EVENT_READ);
+  selector->add(signals.get(), EVENT_READ);  // No data: the one key that is not a server.
 
   for (;;) {
     for (const ReadyEvent& event : selector->select(std::nullopt)) {  // Waits for any of them.
-      if (event.key.fd == signals.get()) {
+      if (event.key.data == nullptr) {                                // The signalfd.
         signalfd_siginfo info;
         ssize_t got = ::read(signals.get(), &info, sizeof info);
         int signal = got == sizeof info ? static_cast<int>(info.ssi_signo) : SIGTERM;
         std::cerr << "multi_server: " << signal_name(signal) << ", shutting down\n";
         return 0;  // The servers' destructors call server_close().
       }
-      const Watched& ready = watched.at(event.key.fd);
+      const Watched& ready = *static_cast<Watched*>(event.key.data);
       if (flags.trace) trace_ready(ready.kind, *ready.server);
       ready.server->handle_request();  // Ready, so it does not wait: one request, handled.
     }

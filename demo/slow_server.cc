@@ -80,7 +80,7 @@ struct SlowFlags {
 //           threading.get_native_id()))
 class SlowHandler : public StreamRequestHandler {
  public:
-  explicit SlowHandler(Seconds delay) : delay_(delay) {
+  explicit SlowHandler(const Seconds& delay) : delay_(delay) {
     timeout = std::chrono::seconds(10);  // A client that never sends its line is dropped.
   }
 

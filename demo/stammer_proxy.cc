@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <stdexcept>
@@ -84,7 +85,7 @@ struct ProxyFlags {
   bool trace = false;
 };
 
-// What every handler reads; shared by all handler threads (passed by pointer, never copied).
+// What every handler reads; shared by all handler threads (std::ref: one object, never copied).
 struct ProxyConfig {
   SocketAddress to;
   std::size_t max_chunk;
@@ -159,7 +160,7 @@ void no_delay(Socket& socket) {
 // [stammer_handler]
 class StammerHandler : public BaseRequestHandler {
  public:
-  explicit StammerHandler(ProxyConfig* config) : config_(*config) {}
+  explicit StammerHandler(ProxyConfig& config) : config_(config) {}
 
   void handle() override {
     Socket& client = request->connection;
@@ -246,7 +247,7 @@ int run(const ProxyFlags& flags, ProxyConfig& config) {
   AddressFlags listen;
   listen.host = flags.host;
   listen.port = flags.port;
-  ThreadingTCPServer server(socket_address(listen), handler<StammerHandler>(&config));
+  ThreadingTCPServer server(socket_address(listen), handler<StammerHandler>(std::ref(config)));
   if (flags.trace) server.trace = BaseServer::print_trace;
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
