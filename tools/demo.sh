@@ -346,6 +346,9 @@ chapter_framing() {
   stop legacy-proxy "$proxy"
   stop legacy "$legacy"
   echo
+  echo "The legacy server's stderr: it took each piece for a message."
+  sed 's/^/    /' "$work/legacy.err"
+  echo
   echo "Lines, through the same proxy: it works."
   start fixed 1 "$bin/login_server" --port 0
   local fixed=$pid
