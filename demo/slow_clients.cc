@@ -19,6 +19,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -74,9 +75,9 @@ struct Client {
 using Clock = std::chrono::steady_clock;
 
 // "1.00 s".
-std::string seconds_since(Clock::time_point start) {
+std::string describe(Seconds elapsed) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.2f s", Seconds(Clock::now() - start).count());
+  std::snprintf(text, sizeof text, "%.2f s", elapsed.count());
   return text;
 }
 
@@ -90,6 +91,7 @@ void run(const ClientFlags& flags) {
   // 1. Every client connects and sends its request; none waits for an answer yet.
   for (std::size_t i = 0; i < flags.clients; ++i) {
     Client client{static_cast<int>(i + 1), Socket(server.family(), SOCK_STREAM), "", false};
+    client.socket.settimeout(flags.timeout);  // For connect() and sendall(); poll() below.
     try {
       client.socket.connect(server);
     } catch (const std::system_error& e) {
@@ -113,11 +115,12 @@ void run(const ClientFlags& flags) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (wait.count() <= 0) {
       throw ClientError(std::to_string(left) + " of " + std::to_string(clients.size()) +
-                        " clients had no answer within " + seconds_since(start));
+                        " clients had no answer within " + describe(Clock::now() - start));
     }
     int ready = ::poll(waiting.data(), waiting.size(), static_cast<int>(wait.count()));
-    if (ready < 0 && errno != EINTR)
+    if (ready < 0 && errno != EINTR) {
       throw std::system_error(errno, std::generic_category(), "poll");
+    }
     for (std::size_t i = 0; ready > 0 && i < waiting.size(); ++i) {
       if (waiting[i].revents == 0) continue;
       Client& client = *owners[i];
@@ -132,10 +135,10 @@ void run(const ClientFlags& flags) {
       if (end == std::string::npos) continue;  // The rest of the line is still on its way.
       client.answered = true;
       --left;
-      double elapsed = Seconds(Clock::now() - start).count();
-      std::string bar(std::min(60, static_cast<int>(elapsed * 10 + 0.5)), '#');
+      Seconds elapsed = Clock::now() - start;
+      std::string bar(std::min(60, static_cast<int>(elapsed.count() * 10 + 0.5)), '#');
       std::cout << "client " << client.number << " " << client.reply.substr(0, end) << " at "
-                << seconds_since(start) << "   " << bar << std::endl;
+                << describe(elapsed) << "   " << bar << std::endl;
     }
   }
 }
