@@ -30,6 +30,7 @@
 #include "mixins/threading_mixin.h"
 #include "server/base_server.h"
 #include "server/select_selector.h"
+#include "server/serve_until_signal.h"
 #include "server/socket_address.h"
 #include "server/tcp_server.h"
 #include "server/udp_server.h"
@@ -165,7 +166,7 @@ int run(const ServerFlags& flags, const SocketAddress& address) {
 
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
-  // Before anything else, and before any thread exists: see serve_until_signal.h.
+  // Before anything else, and before any thread exists: see demo/serve_until_signal.h.
   block_stop_signals();
 
   ServerFlags flags;
