@@ -23,12 +23,10 @@ sigset_t signal_set(std::initializer_list<int> signals) {
 
 }  // namespace
 
-// [serve_until_signal]
 int serve_until_signal(BaseServer& server, Seconds poll_interval) {
   const sigset_t stop = signal_set({SIGINT, SIGTERM});
   const sigset_t awaited = signal_set({SIGINT, SIGTERM, kLoopEnded});
-  // pthread_sigmask, not sigprocmask: the mask of this thread and of the threads it starts.
-  // Like the other pthread calls it returns the error instead of setting errno.
+  // pthread_sigmask: this thread's mask, inherited by the threads it starts.
   sigset_t old_mask;
   if (int err = ::pthread_sigmask(SIG_BLOCK, &awaited, &old_mask); err != 0) {
     throw std::system_error(err, std::generic_category(), "pthread_sigmask");
@@ -42,27 +40,22 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval) {
     } catch (...) {
       error = std::current_exception();
     }
-    // Nothing is served any more, whatever the reason: wake the sigwait() below. Directed at
-    // that one thread, where it is blocked, so it cannot end the process.
     ::pthread_kill(waiting_thread, kLoopEnded);
   });
 
-  // Sleeps until one of the three is pending. (sigwait() fails only for an invalid signal in
-  // the set, and these are valid; the calls below fail only for an invalid `how`.)
+  // Sleeps until one of the three is pending. (Fails only for an invalid signal; so do the
+  // pthread_sigmask calls below, for an invalid `how`.)
   int signal = 0;
   ::sigwait(&awaited, &signal);
   if (signal != kLoopEnded) {
-    // From now on a second SIGINT or SIGTERM ends the process: the way out when shutdown()
-    // waits for a handler that does not finish.
-    ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
-    server.shutdown();  // Returns once serve_forever() has returned.
+    ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);  // A second one ends the process.
+    server.shutdown();                               // Returns once serve_forever() has returned.
   }
   serving.join();
   if (signal == kLoopEnded) {
-    signal = 0;  // No signal came: serve_forever() returned of itself.
+    signal = 0;  // serve_forever() returned of itself.
   } else {
-    // The wake-up, sent as the serving thread ended, is pending: take it, or the old mask
-    // would let it through, and SIGUSR2's default action ends the process.
+    // Take the pending wake-up, or the old mask would let it end the process.
     const sigset_t loop_ended = signal_set({kLoopEnded});
     int ignored = 0;
     ::sigwait(&loop_ended, &ignored);
@@ -71,6 +64,5 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval) {
   if (error) std::rethrow_exception(error);
   return signal;
 }
-// [end]
 
 }  // namespace socketserver
