@@ -60,6 +60,7 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval) {
     int ignored = 0;
     ::sigwait(&loop_ended, &ignored);
   }
+  server.server_close();  // Python's `with` does, on every way out; a threading server waits here.
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (error) std::rethrow_exception(error);
   return signal;

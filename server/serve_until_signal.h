@@ -1,6 +1,8 @@
-// serve_until_signal(): serve_forever() until SIGINT (Ctrl-C) or SIGTERM, then return, so that
-// the program ends the ordinary way and the server's destructor closes it.
-// Python: KeyboardInterrupt leaving serve_forever() inside `with`. A C++ signal is no
+// serve_until_signal(): serve_forever() until SIGINT (Ctrl-C) or SIGTERM, then server_close()
+// and return, so that the program ends the ordinary way.
+// Python: KeyboardInterrupt leaving serve_forever() inside `with`, whose exit calls
+// server_close(): a threading server waits there for its handlers (block_on_close), before
+// any part of it is destroyed. A C++ signal is no
 // exception: unhandled, it ends the process on the spot and no destructor runs.
 //
 // No signal handler (shutdown() takes a mutex, which a handler may not): the signals are
@@ -24,7 +26,8 @@
 namespace socketserver {
 
 // Returns the signal's number, or 0 if serve_forever() returned without one (a shutdown()
-// from elsewhere). Rethrows what serve_forever() threw. Does not call server_close().
+// from elsewhere). Calls server_close() on every way out, then rethrows what serve_forever()
+// threw.
 int serve_until_signal(BaseServer& server, Seconds poll_interval = Seconds(0.5));
 
 }  // namespace socketserver

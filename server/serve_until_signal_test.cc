@@ -70,7 +70,7 @@ std::string round_trip(const SocketAddress& address) {
   return greeting + recv_line(client);
 }
 
-TEST_CASE("a SIGINT or SIGTERM sent to the process stops serve_forever; the destructor closes") {
+TEST_CASE("a SIGINT or SIGTERM sent to the process stops serve_forever and closes the server") {
   for (int signal : {SIGINT, SIGTERM}) {
     CAPTURE(signal);
     const int fds_before = count_open_fds();
@@ -91,9 +91,9 @@ TEST_CASE("a SIGINT or SIGTERM sent to the process stops serve_forever; the dest
       check_mask_restored();
       // serve_forever() has returned: its thread is gone, and shutdown() returns at once.
       CHECK(count_threads() == threads_before);
-      CHECK(server.fileno() != -1);  // Not closed yet: that is the destructor's job.
+      CHECK(server.fileno() == -1);  // server_close(), as Python's `with` does.
     }
-    CHECK(count_open_fds() == fds_before);  // The destructor closed the listening socket.
+    CHECK(count_open_fds() == fds_before);
   }
 }
 
@@ -119,6 +119,7 @@ TEST_CASE("serve_forever_throws: the exception comes out, the mask is put back")
   TCPServer server(kLoopback, greet_and_echo);  // Never activated: serve_forever() throws.
   CHECK_THROWS_AS(serve_until_signal(server), std::logic_error);
   check_mask_restored();
+  CHECK(server.fileno() == -1);
 }
 
 TEST_CASE("a SIGINT or SIGTERM blocked before the call stays blocked after it") {
