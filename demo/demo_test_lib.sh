@@ -11,9 +11,10 @@
 #   expect_status NAME STATUS CMD...  runs CMD (20 s at most); checks its exit status
 #   expect_in NAME FILE TEXT          checks FILE contains TEXT
 #   finish                 prints the result and exits 1 if anything failed
-#   check_flags PROGRAM BIN ARGS...   --help exits 0 with the usage on stdout; an unknown flag
-#                          exits 2 with a one-line error and the usage on stderr, nothing on
-#                          stdout. ARGS are the flags the program needs to start.
+#   check_flags PROGRAM BIN ARGS...   --help and -h exit 0 with the usage on stdout; an unknown
+#                          flag exits 2 with exactly two lines on stderr (the error, then
+#                          "Try 'PROGRAM --help' for more.") and nothing on stdout. ARGS are
+#                          the flags the program needs to start.
 
 work=$(mktemp -d /tmp/ss-XXXXXX)
 started=()
@@ -110,9 +111,13 @@ check_flags() {
   shift 2
   expect_status "$program-help" 0 "$bin" --help
   expect_in "$program-help" "$work/$program-help.out" "usage: $program"
+  expect_status "$program-h" 0 "$bin" -h
+  expect_in "$program-h" "$work/$program-h.out" "usage: $program"
   expect_status "$program-bad-flag" 2 "$bin" "$@" --no-such-flag
-  expect_in "$program-bad-flag" "$work/$program-bad-flag.err" "$program: unknown flag --no-such-flag"
-  expect_in "$program-bad-flag" "$work/$program-bad-flag.err" "usage: $program"
+  printf '%s\n' "$program: unknown flag --no-such-flag" "Try '$program --help' for more." \
+    >"$work/$program-bad-flag.expected"
+  cmp -s "$work/$program-bad-flag.expected" "$work/$program-bad-flag.err" ||
+    fail "$program-bad-flag: stderr is not the error line and the hint: $(cat "$work/$program-bad-flag.err")"
   [[ ! -s $work/$program-bad-flag.out ]] || fail "$program-bad-flag: printed on stdout"
 }
 

@@ -51,7 +51,7 @@ namespace {
 
 constexpr char kUsage[] =
     R"(usage: multi_server [--host HOST] [--tcp-port PORT] [--udp-port PORT] [--path PATH]
-                    [--selector poll|select] [--trace] [--help]
+                    [--selector poll|select] [--trace] [--help|-h]
 
 Runs a TCP, a UDP and a Unix stream echo server in one thread, with one selector over their
 fileno()s. Prints three lines first, in this order:
@@ -68,7 +68,7 @@ SIGINT (Ctrl-C) or SIGTERM stops it.
   --selector SELECTOR     what the loop waits with: poll (default) or select
   --trace                 print which server is ready, and each step of each request, on
                           stderr with pid and thread id
-  --help                  print this help and exit
+  --help, -h              print this help and exit
 )";
 
 struct MultiFlags {
@@ -164,34 +164,27 @@ int run(const MultiFlags& flags, const std::string& default_path) {
 }
 // [end]
 
-MultiFlags parse_flags(int argc, char** argv, bool& help) {
-  MultiFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    } else if (flag == "--host") {
-      flags.host = reader.value();
-    } else if (flag == "--tcp-port") {
-      flags.tcp_port = parse_port(flag, reader.value());
-    } else if (flag == "--udp-port") {
-      flags.udp_port = parse_port(flag, reader.value());
-    } else if (flag == "--path") {
-      flags.path = reader.value();
-      if (flags.path.empty()) throw UsageError("--path needs a non-empty path");
-    } else if (flag == "--selector") {
-      flags.selector = parse_selector(flag, reader.value());
-    } else if (flag == "--trace") {
-      reader.no_value();
-      flags.trace = true;
-    } else {
-      throw UsageError("unknown flag " + flag);
-    }
+// Reads one of multi_server's flags into `flags`; false for a flag it does not know.
+bool read_multi_flag(FlagReader& reader, MultiFlags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--host") {
+    flags.host = reader.value();
+  } else if (flag == "--tcp-port") {
+    flags.tcp_port = parse_port(flag, reader.value());
+  } else if (flag == "--udp-port") {
+    flags.udp_port = parse_port(flag, reader.value());
+  } else if (flag == "--path") {
+    flags.path = reader.value();
+    if (flags.path.empty()) throw UsageError("--path needs a non-empty path");
+  } else if (flag == "--selector") {
+    flags.selector = parse_selector(flag, reader.value());
+  } else if (flag == "--trace") {
+    reader.no_value();
+    flags.trace = true;
+  } else {
+    return false;
   }
-  return flags;
+  return true;
 }
 
 }  // namespace
@@ -202,23 +195,17 @@ int main(int argc, char** argv) {
   block_stop_signals();  // SIGINT and SIGTERM now wait for the loop's signalfd.
 
   MultiFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("multi_server", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status =
+      parse_command_line(argc, argv, {"multi_server", kUsage},
+                         [&](FlagReader& reader) { return read_multi_flag(reader, flags); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
 
   try {
     std::optional<TempDir> socket_dir;  // Outlives the servers, which remove their file first.
     if (flags.path.empty()) socket_dir.emplace();
     return run(flags, socket_dir ? socket_dir->file("multi.sock") : "");
   } catch (const std::invalid_argument& e) {  // A bad --host or --path.
-    return usage_error("multi_server", e.what(), kUsage);
+    return usage_error("multi_server", e.what());
   } catch (const std::exception& e) {  // bind(): "Address already in use", ...
     std::cerr << "multi_server: " << e.what() << "\n";
     return 1;

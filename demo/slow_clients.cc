@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -38,7 +39,7 @@ namespace {
 
 constexpr char kUsage[] =
     R"(usage: slow_clients [--server tcp|unix] [--host HOST] --port PORT [--path PATH]
-                    [--clients N] [--timeout SECONDS] [--help]
+                    [--clients N] [--timeout SECONDS] [--help|-h]
 
 Starts N clients at once against slow_server; prints when each one was answered.
 
@@ -48,7 +49,7 @@ Starts N clients at once against slow_server; prints when each one was answered.
   --path PATH         unix: the server's socket file (required)
   --clients N         how many clients, 1-100 (default 3)
   --timeout SECONDS   give up when the last answer takes longer (default 30)
-  --help              print this help and exit
+  --help, -h          print this help and exit
 )";
 
 constexpr std::size_t kMaxClients = 100;
@@ -144,33 +145,28 @@ void run(const ClientFlags& flags) {
 }
 // [end]
 
-ClientFlags parse_flags(int argc, char** argv, bool& help) {
-  ClientFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
+// Reads one of slow_clients' flags into `flags`; false for a flag it does not know.
+bool read_client_flag(FlagReader& reader, ClientFlags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--clients") {
+    flags.clients = parse_count(flag, reader.value());
+    if (flags.clients > kMaxClients) {
+      throw UsageError("--clients " + std::to_string(flags.clients) + ": at most 100");
     }
-    if (flag == "--clients") {
-      flags.clients = parse_count(flag, reader.value());
-      if (flags.clients > kMaxClients) {
-        throw UsageError("--clients " + std::to_string(flags.clients) + ": at most 100");
-      }
-    } else if (flag == "--timeout") {
-      flags.timeout = parse_seconds(flag, reader.value());
-    } else if (!read_address_flag(reader, flags.address)) {
-      throw UsageError("unknown flag " + flag);
-    }
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
+  } else {
+    return read_address_flag(reader, flags.address);
   }
+  return true;
+}
+
+void check_client_flags(const ClientFlags& flags) {
   if (is_datagram(flags.address.server)) {
     throw UsageError(std::string("--server ") + to_string(flags.address.server) +
                      ": slow_server serves streams only (tcp or unix)");
   }
   check_address_flags(flags.address, /*for_client=*/true);
-  return flags;
 }
 
 }  // namespace
@@ -179,21 +175,16 @@ ClientFlags parse_flags(int argc, char** argv, bool& help) {
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
   ClientFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("slow_clients", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"slow_clients", kUsage},
+      [&](FlagReader& reader) { return read_client_flag(reader, flags); },
+      [&] { check_client_flags(flags); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
   try {
     run(flags);
     return 0;
   } catch (const std::invalid_argument& e) {  // A bad --host or --path.
-    return usage_error("slow_clients", e.what(), kUsage);
+    return usage_error("slow_clients", e.what());
   } catch (const std::exception& e) {
     std::cerr << "slow_clients: " << e.what() << "\n";
     return 1;

@@ -44,7 +44,7 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: slow_server [--delay SECONDS] [--server tcp|unix] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help]
+                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
 
 Answers each request (one line) after --delay seconds, with the pid and thread id that
 answered. Pair it with slow_clients, which starts several clients at once.
@@ -62,7 +62,7 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
   --trace                 print each step of each request on stderr, with pid and thread id
-  --help                  print this help and exit
+  --help, -h              print this help and exit
 )";
 
 struct SlowFlags {
@@ -134,27 +134,21 @@ int run_with_mixin(const SlowFlags& flags, const SocketAddress& address) {
   throw std::logic_error("unknown --mixin");
 }
 
-SlowFlags parse_flags(int argc, char** argv, bool& help) {
-  SlowFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    if (reader.flag() == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    }
-    if (reader.flag() == "--delay") {
-      flags.delay = parse_seconds(reader.flag(), reader.value());
-    } else if (!read_server_flag(reader, flags.server)) {
-      throw UsageError("unknown flag " + reader.flag());
-    }
+// Reads one of slow_server's flags into `flags`; false for a flag it does not know.
+bool read_slow_flag(FlagReader& reader, SlowFlags& flags) {
+  if (reader.flag() == "--delay") {
+    flags.delay = parse_seconds(reader.flag(), reader.value());
+    return true;
   }
+  return read_server_flag(reader, flags.server);
+}
+
+void check_slow_flags(const SlowFlags& flags) {
   if (is_datagram(flags.server.address.server)) {
     throw UsageError(std::string("--server ") + to_string(flags.server.address.server) +
                      ": slow_server serves streams only (tcp or unix)");
   }
   check_server_flags(flags.server);
-  return flags;
 }
 
 }  // namespace
@@ -165,16 +159,11 @@ int main(int argc, char** argv) {
   block_stop_signals();  // First, before any thread exists: see serve_until_signal.h.
 
   SlowFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("slow_server", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"slow_server", kUsage},
+      [&](FlagReader& reader) { return read_slow_flag(reader, flags); },
+      [&] { check_slow_flags(flags); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
 
   std::optional<TempDir> socket_dir;  // Outlives the server, which removes its file first.
   socketserver::SocketAddress address;
@@ -187,7 +176,7 @@ int main(int argc, char** argv) {
       address = socket_address(flags.server.address);
     }
   } catch (const std::invalid_argument& e) {
-    return usage_error("slow_server", e.what(), kUsage);
+    return usage_error("slow_server", e.what());
   } catch (const std::exception& e) {
     std::cerr << "slow_server: " << e.what() << "\n";
     return 1;

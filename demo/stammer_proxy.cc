@@ -54,7 +54,7 @@ namespace {
 
 constexpr char kUsage[] =
     R"(usage: stammer_proxy --to ADDRESS [--host HOST] [--port PORT] [--max-chunk N]
-                     [--seed S] [--delay-ms MS] [--verbose] [--trace] [--help]
+                     [--seed S] [--delay-ms MS] [--verbose] [--trace] [--help|-h]
 
 Forwards each connection to ADDRESS and back, in random pieces of 1 to N bytes, each sent
 on its own. Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -68,7 +68,7 @@ on its own. Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM st
   --delay-ms MS       the pause after each piece, 0-10000 milliseconds (default 1)
   --verbose           print every piece on stderr: direction, size and bytes
   --trace             print each step of each connection on stderr, with pid and thread id
-  --help              print this help and exit
+  --help, -h          print this help and exit
 )";
 
 // Each pump's buffer: the most bytes the proxy holds for one direction of one connection.
@@ -205,42 +205,34 @@ std::uint32_t parse_seed(const std::string& flag, const std::string& text) {
   return static_cast<std::uint32_t>(std::stoull(text));
 }
 
-ProxyFlags parse_flags(int argc, char** argv, bool& help) {
-  ProxyFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    } else if (flag == "--to") {
-      flags.to = reader.value();
-    } else if (flag == "--host") {
-      flags.host = reader.value();
-    } else if (flag == "--port") {
-      flags.port = parse_port(flag, reader.value());
-    } else if (flag == "--max-chunk") {
-      flags.max_chunk = parse_count(flag, reader.value());
-      if (flags.max_chunk > kBufferSize) {
-        throw UsageError(flag + " " + std::to_string(flags.max_chunk) + ": at most 4096");
-      }
-    } else if (flag == "--seed") {
-      flags.seed = parse_seed(flag, reader.value());
-    } else if (flag == "--delay-ms") {
-      flags.delay_ms = parse_delay_ms(flag, reader.value());
-    } else if (flag == "--verbose") {
-      reader.no_value();
-      flags.verbose = true;
-    } else if (flag == "--trace") {
-      reader.no_value();
-      flags.trace = true;
-    } else {
-      throw UsageError("unknown flag " + flag);
+// Reads one of stammer_proxy's flags into `flags`; false for a flag it does not know.
+bool read_proxy_flag(FlagReader& reader, ProxyFlags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--to") {
+    flags.to = reader.value();
+  } else if (flag == "--host") {
+    flags.host = reader.value();
+  } else if (flag == "--port") {
+    flags.port = parse_port(flag, reader.value());
+  } else if (flag == "--max-chunk") {
+    flags.max_chunk = parse_count(flag, reader.value());
+    if (flags.max_chunk > kBufferSize) {
+      throw UsageError(flag + " " + std::to_string(flags.max_chunk) + ": at most 4096");
     }
+  } else if (flag == "--seed") {
+    flags.seed = parse_seed(flag, reader.value());
+  } else if (flag == "--delay-ms") {
+    flags.delay_ms = parse_delay_ms(flag, reader.value());
+  } else if (flag == "--verbose") {
+    reader.no_value();
+    flags.verbose = true;
+  } else if (flag == "--trace") {
+    reader.no_value();
+    flags.trace = true;
+  } else {
+    return false;
   }
-  if (flags.to.empty()) throw UsageError("--to ADDRESS is required: the server to forward to");
-  return flags;
+  return true;
 }
 
 int run(const ProxyFlags& flags, ProxyConfig& config) {
@@ -268,22 +260,20 @@ int main(int argc, char** argv) {
   block_stop_signals();  // First, before any thread exists: see serve_until_signal.h.
 
   ProxyFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("stammer_proxy", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"stammer_proxy", kUsage},
+      [&](FlagReader& reader) { return read_proxy_flag(reader, flags); },
+      [&] {
+        if (flags.to.empty())
+          throw UsageError("--to ADDRESS is required: the server to forward to");
+      });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
 
   ProxyConfig config;
   try {
     config.to = socketserver::SocketAddress::parse(flags.to);
   } catch (const std::invalid_argument& e) {
-    return usage_error("stammer_proxy", std::string("--to: ") + e.what(), kUsage);
+    return usage_error("stammer_proxy", std::string("--to: ") + e.what());
   }
   config.max_chunk = flags.max_chunk;
   config.seed = flags.seed ? *flags.seed : std::random_device{}();
@@ -293,7 +283,7 @@ int main(int argc, char** argv) {
   try {
     return run(flags, config);
   } catch (const std::invalid_argument& e) {  // A bad --host.
-    return usage_error("stammer_proxy", e.what(), kUsage);
+    return usage_error("stammer_proxy", e.what());
   } catch (const std::exception& e) {
     std::cerr << "stammer_proxy: " << e.what() << "\n";
     return 1;

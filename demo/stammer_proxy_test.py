@@ -9,7 +9,8 @@
    the kernel, cannot fail the test), and every byte arrives in order. The proxy's own log
    (--verbose) shows no piece larger than 5 bytes.
 3. The far side's end of input reaches the client (the proxy passes shutdown on both ways).
-4. --help, bad flags (exit 2), a server that is not there (the client's connection closes).
+4. --help and -h; a bad flag exits 2 with one line and a hint; a server that is not there
+   (the client's connection closes).
 
 Loopback with port 0 only; every wait has a deadline.
 """
@@ -201,9 +202,10 @@ class StammerProxyTest(unittest.TestCase):
         return result.returncode, result.stdout.decode(), result.stderr.decode()
 
     def test_help(self):
-        status, out, _ = self.run_status("--help")
-        self.assertEqual(status, 0)
-        self.assertIn("usage: stammer_proxy", out)
+        for flag in ("--help", "-h"):
+            status, out, _ = self.run_status(flag)
+            self.assertEqual(status, 0)
+            self.assertIn("usage: stammer_proxy", out)
 
     def test_bad_flags_exit_2(self):
         for args in (["--to", "127.0.0.1:1", "--no-such-flag"], [],
@@ -211,10 +213,14 @@ class StammerProxyTest(unittest.TestCase):
                      ["--to", "127.0.0.1:1", "--max-chunk", "5000"],
                      ["--to", "127.0.0.1:1", "--delay-ms", "-1"],
                      ["--to", "127.0.0.1:1", "--seed", "4294967296"],
-                     ["--to", "nowhere"], ["--to", "127.0.0.1:1", "--port", "70000"]):
+                     ["--to", "nowhere"], ["--to", "127.0.0.1:1", "--port", "70000"],
+                     ["--to", "127.0.0.1:1", "--seed", "1", "--seed", "2"]):
             status, out, err = self.run_status(*args)
             self.assertEqual(status, 2, (args, err))
-            self.assertIn("usage: stammer_proxy", err)
+            lines = err.splitlines()
+            self.assertEqual(len(lines), 2, err)
+            self.assertTrue(lines[0].startswith("stammer_proxy: "), err)
+            self.assertEqual(lines[1], "Try 'stammer_proxy --help' for more.")
             self.assertEqual(out, "")
 
 

@@ -451,7 +451,7 @@ bin=
 if [[ ${1:-} == --bin ]]; then
   [[ $# -ge 2 && -d $2 ]] || {
     echo "demo.sh: --bin needs a folder of built programs" >&2
-    usage >&2
+    echo "Try 'tools/demo.sh --help' for more." >&2
     exit 2
   }
   bin=$(cd "$2" && pwd)
@@ -477,11 +477,12 @@ if (($# > 0)) && [[ -n ${about[$1]:-} ]]; then
 fi
 if (($# > 0)) && [[ -z ${chapter_about[$1]:-} ]]; then
   echo "demo.sh: unknown demo '$1'" >&2
-  echo "demo.sh: tools/demo.sh --list shows the programs and chapters" >&2
+  echo "Try 'tools/demo.sh --list' for the programs and chapters." >&2
   exit 2
 fi
 if (($# > 1)); then
   echo "demo.sh: a chapter takes no arguments: $*" >&2
+  echo "Try 'tools/demo.sh --help' for more." >&2
   exit 2
 fi
 
