@@ -151,7 +151,7 @@ void log_in(Connection& server, const Flags& flags) {
   }
   std::string hello = server.receive("answering the greeting");
   if (hello != "OK,I am ready") {
-    throw ClientError("expected \"OK,I am ready\", the server said \"" + hello + "\"");
+    throw ClientError("expected \"OK,I am ready\", the server answered: " + hello);
   }
   std::cout << hello << "\n";
 

@@ -228,6 +228,7 @@ class LoginHandler : public StreamRequestHandler {
       log(*name_ + " logged in from " + client_address.to_string());
       return false;  // The server closes the connection: shutdown_request().
     }
+    log(client_address.to_string() + " sent an unknown message " + quoted(message));
     reply("error: unknown message " + quoted(message) + "; expected \"" + kGreeting +
           "\", \"username:NAME\" or \"userpasswd:PASSWORD\"");
     return true;

@@ -556,10 +556,12 @@ class LegacyFramingTest(unittest.TestCase):
             status, out, err = run_client("--legacy-framing", "--coalesce", "--user", "fan",
                                           "--password", "123", port=s.port)
             self.assertEqual(status, 1)
-            self.assertEqual(err, 'login_client: expected "OK,I am ready", the server said '
-                             '"error: unknown message "Now client connect to Serverusername:fan";'
+            self.assertEqual(err, 'login_client: expected "OK,I am ready", the server answered: '
+                             'error: unknown message "Now client connect to Serverusername:fan";'
                              ' expected "Now client connect to Server", "username:NAME" or '
-                             '"userpasswd:PASSWORD""\n')
+                             '"userpasswd:PASSWORD"\n')
+            self.assertTrue(wait_until(lambda: 'sent an unknown message "Now client connect to '
+                                       'Serverusername:fan"' in s.log()), s.log())
 
     def test_coalesced_greeting_is_understood_with_lines(self):
         with login_server() as s:
