@@ -24,6 +24,7 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -144,12 +145,16 @@ class LoginHandler : public StreamRequestHandler {
 
   void handle() override {
     try {
-      // Until the client leaves, the session ends, or something goes wrong.
-      for (std::optional<std::string> message; (message = receive()) && answer(*message);) {
+      for (;;) {
+        std::optional<std::string> message = receive();
+        // The original went on here after end of input, reading nothing for ever.
+        if (!message) return;           // The client has left, or must go.
+        if (!answer(*message)) return;  // The session is over.
       }
     } catch (const TimeoutError&) {
-      log(client_address.to_string() + " said nothing for " +
-          std::to_string(login_server().session_timeout->count()) + " s, disconnected");
+      std::ostringstream seconds;  // "2 s", "0.5 s": as given to --timeout.
+      seconds << login_server().session_timeout->count() << " s";
+      log(client_address.to_string() + " said nothing for " + seconds.str() + ", disconnected");
     } catch (const std::system_error& e) {  // ECONNRESET, EPIPE: the client went away.
       log(client_address.to_string() + ": " + e.what());
     }

@@ -381,7 +381,8 @@ class ProtocolTests:
             started = time.monotonic()
             self.assertIsNone(c.line())  # Closed by the server, well before DEADLINE.
             self.assertGreater(time.monotonic() - started, 0.2)
-            self.assertTrue(wait_until(lambda: "said nothing for 0.3" in s.log()), s.log())
+            self.assertTrue(wait_until(lambda: "said nothing for 0.3 s, disconnected" in s.log()),
+                            s.log())
 
     def test_legacy_framing_against_legacy_client(self):
         with self.server("--legacy-framing") as s:
