@@ -3,9 +3,10 @@
 // `using ForkingTCPServer = ForkingMixIn<TCPServer>` here (composed_servers.h).
 //
 // The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
-// connection and goes back to the loop; the child closes the listening socket (stream
-// servers; a datagram server's socket carries the child's reply, so it stays open), runs the
-// handler, and ends with _exit(0), or _exit(1) if the handler threw. The child never returns
+// connection and goes back to the loop; the child calls close_in_child() (a stream server
+// closes its listening socket there; a datagram server's socket carries the child's reply, so
+// it stays open), runs the request with run_request(), and ends with _exit(0), or _exit(1)
+// if the handler threw. The child never returns
 // into the server loop, never unwinds into the caller's stack, and never runs the parent's
 // atexit handlers or static destructors.
 //
@@ -17,9 +18,8 @@
 // (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
 // installed, so a child the program forked for its own reasons is never reaped here.
 // When max_children are running, service_actions() blocks until one of them exits (Python
-// waits for any child at all there; this waits only for its own, through pidfds, or by
-// checking them every 10 ms on kernels without pidfds), or until shutdown() is called, which
-// therefore stays immediate.
+// waits for any child at all there; this waits only for its own, through pidfds), or until
+// shutdown() is called, which therefore stays immediate.
 //
 // Forking a process that has other threads copies only the calling thread; the child must not
 // touch locks another thread may have held. The handler runs in such a child when
@@ -38,7 +38,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <exception>
 #include <set>
 #include <utility>
 
@@ -69,7 +68,7 @@ class ForkingMixIn : public Server {
   void collect_children(bool blocking = false) {
     while (active_children.size() >= max_children && !active_children.empty()) {
       pid_t pid = internal::wait_any_child(active_children, this->wakeup_fileno());
-      if (pid <= 0) break;  // shutdown() was called: let serve_forever() see it.
+      if (pid == 0) break;  // shutdown() was called: let serve_forever() see it.
       active_children.erase(pid);
     }
     reap_children(blocking);
@@ -85,6 +84,7 @@ class ForkingMixIn : public Server {
     if (pid != 0) {
       // Parent: the child has its own copy of the connection; close ours.
       active_children.insert(pid);
+      this->trace_step("close_request", &client_address);
       this->close_request(request);
       return;
     }
@@ -92,23 +92,10 @@ class ForkingMixIn : public Server {
     // belong to the parent.
     int status = 1;
     try {
-      // A stream server's listening socket is the parent's business. A datagram server's
-      // socket is how the child sends its reply, so it stays open.
-      if (!request.is_datagram()) this->socket.close();
-      this->finish_request(request, client_address);
-      status = 0;
-    } catch (const std::exception&) {
-      try {
-        this->trace_step("handle_error", &client_address);
-        this->handle_error(request, client_address);
-      } catch (...) {
-      }
+      this->close_in_child();
+      if (this->run_request(request, client_address)) status = 0;
     } catch (...) {
-      // Not a std::exception (Python: a BaseException): no report, exit status 1.
-    }
-    try {
-      this->shutdown_request(request);
-    } catch (...) {
+      // Not a std::exception (Python: a BaseException), or handle_error() threw: status 1.
     }
     ::_exit(status);
   }

@@ -13,9 +13,9 @@ namespace socketserver::internal {
 // someone else already reaped it: ECHILD), 0 while it still runs.
 pid_t reap_child(pid_t pid, bool blocking);
 
-// Blocks until one of `children` exits, reaps it and returns its pid. Returns 0 without
-// reaping when `wakeup_fd` (if not -1) becomes readable first, and -1 if `children` is empty.
-// Children that are not in the set are never touched.
+// Blocks until one of `children` exits, reaps it and returns its pid; or returns 0 without
+// reaping anything when `wakeup_fd` (if not -1) becomes readable first. Children that are not
+// in the set are never touched. `children` must not be empty.
 pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd);
 
 }  // namespace socketserver::internal

@@ -2,43 +2,51 @@
 // Python: socketserver.ThreadingMixIn; `class ThreadingTCPServer(ThreadingMixIn, TCPServer)`
 // is `using ThreadingTCPServer = ThreadingMixIn<TCPServer>` here (composed_servers.h).
 //
-// Each request's thread runs finish_request(), handle_error() if the handler throws a
-// std::exception, and always shutdown_request(). The thread owns its Request.
+// Each request's thread runs BaseServer::run_request() (finish_request(), handle_error() if
+// the handler throws a std::exception, always shutdown_request()) and owns its Request.
 //
 // Threads are remembered so server_close() can join them, and finished ones are joined and
 // forgotten each time a new one starts, so the bookkeeping stays as small as the number of
 // running handlers (Python's bpo-37193 leak, fixed the same way).
-//   block_on_close = true (default): server_close() waits for every running handler.
+//   block_on_close = true (default): server_close() stops listening, then waits for every
+//     running handler, as Python's does. Datagram servers wait first: their handlers reply
+//     through the server's socket (BaseServer::handlers_reply_through_server()).
 //   block_on_close = false: server_close() returns at once; the destructor still waits,
-//     because the handlers use the server object. Datagram servers wait anyway: their
-//     handlers reply through the server's socket, which server_close() closes.
+//     because the handlers use the server object.
 //   daemon_threads = true: threads are detached and never waited for. The cost: nothing
 //     stops a handler from running after the server is destroyed (or, for a datagram server,
 //     from replying through its closed socket), so use it only for a server that lives until
 //     the process exits (Python's daemon threads die with it).
 //
-// A class derived from a threading server must join the threads in its own destructor when
-// its overrides run on request threads (handle_error, shutdown_request, ...) or its members
-// are used by handlers: by the time ~ThreadingMixIn joins them, the derived part is gone.
-//     ~MyServer() override { server_close(); join_threads(); }
-// A thread that cannot be started (std::system_error) goes to handle_error().
+// Lifetime. Request threads call the server's hooks, so they must end before any part of the
+// server is destroyed. Python's `with` calls server_close() before the object goes, and so
+// does serve_until_signal(); with block_on_close (the default) that call waits for them, so a
+// class derived from a threading server needs no destructor of its own. ThreadingMixIn<MyServer>,
+// with the mix-in outermost as in Python's list of bases, is safe in every case, even with
+// block_on_close = false: its destructor joins first. A derived class destroyed while its
+// request threads were never joined is reported on stderr: its part was gone while they ran.
+//
+// An exception that escapes a request thread (one that is not a std::exception, or one that
+// handle_error itself threw) cannot propagate: it goes to `excepthook`, Python's
+// threading.excepthook, and the thread ends normally. A thread that cannot be started
+// (std::system_error) goes to handle_error() on the serving thread.
 //
 // Handlers run concurrently: state they share must be guarded (a mutex, or std::atomic).
 //
-// For the caller:          daemon_threads, block_on_close, join_threads
+// For the caller:          daemon_threads, block_on_close, excepthook, tracked_threads
 // Overrides:               process_request, server_close
 #ifndef MIXINS_THREADING_MIXIN_H_
 #define MIXINS_THREADING_MIXIN_H_
 
-#include <sys/socket.h>
-
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <typeinfo>
 #include <utility>
 
 #include "server/errors.h"
@@ -52,6 +60,7 @@ class ThreadingMixIn : public Server {
  public:
   using Server::Server;
   ~ThreadingMixIn() override {
+    report_unjoined_threads();
     ThreadingMixIn::server_close();
     join_threads();  // Even with block_on_close = false: the threads use *this.
   }
@@ -59,32 +68,14 @@ class ThreadingMixIn : public Server {
   // Python's class attributes, with Python's defaults.
   bool daemon_threads = false;
   bool block_on_close = true;
-
-  // Runs in the request's thread. Python: process_request_thread().
-  // Nothing may escape a std::thread (it would call std::terminate), so what Python would
-  // hand to threading.excepthook (an exception that is not a std::exception, or one thrown
-  // by handle_error itself) is reported on stderr instead, and the thread ends normally.
-  void process_request_thread(Request& request, const SocketAddress& client_address) {
-    try {
-      try {
-        this->finish_request(request, client_address);
-      } catch (const std::exception&) {
-        this->trace_step("handle_error", &client_address);
-        this->handle_error(request, client_address);
-      }
-    } catch (...) {
-      report_uncaught("request", client_address);
-    }
-    try {
-      this->shutdown_request(request);
-    } catch (...) {
-      report_uncaught("shutdown_request", client_address);
-    }
-  }
+  // Python: threading.excepthook. Called on the request's thread, inside the catch block, for
+  // what escapes run_request() there. Empty (the default): a report on stderr.
+  std::function<void(const SocketAddress& client_address)> excepthook;
 
   // [threading_process_request]
   void process_request(Request& request, const SocketAddress& client_address) override {
     reap_threads();
+    derived_ = typeid(*this) != typeid(ThreadingMixIn);
     auto owned = std::make_unique<Request>(std::move(request));
     auto done = std::make_shared<std::atomic<bool>>(false);
     Request* job = owned.get();
@@ -93,7 +84,11 @@ class ThreadingMixIn : public Server {
     try {
       thread = std::thread([this, job, client_address, done] {
         std::unique_ptr<Request> request(job);  // The thread owns its request from here.
-        process_request_thread(*request, client_address);
+        try {
+          this->run_request(*request, client_address);  // Python: process_request_thread().
+        } catch (...) {
+          report_uncaught(client_address);
+        }
         done->store(true, std::memory_order_release);
       });
     } catch (...) {
@@ -110,18 +105,38 @@ class ThreadingMixIn : public Server {
   }
   // [end]
 
-  // Joins the handlers first (Python closes the socket first), because a datagram handler
-  // replies through the server's socket: closing it under a running handler would let the
-  // descriptor number be reused while the handler still sends to it.
+  // Python: server_close(), then _threads.join() when block_on_close.
   void server_close() override {
-    if (block_on_close || this->socket_type == SOCK_DGRAM) join_threads();
-    Server::server_close();
+    if (this->handlers_reply_through_server()) join_threads();  // They need the socket.
+    Server::server_close();  // Stop listening first: no new client waits in the backlog.
+    if (block_on_close) join_threads();
+  }
+
+  // How many threads are remembered (running, or finished and not yet joined).
+  // Python: len(server._threads). For tests and lectures.
+  std::size_t tracked_threads() {
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    return threads_.size();
+  }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;  // Set by the thread as its last step.
+  };
+
+  void report_uncaught(const SocketAddress& client_address) {
+    try {
+      if (excepthook) return excepthook(client_address);
+    } catch (...) {
+    }
+    write_stderr("Exception in the thread of the request from " + client_address.to_string() +
+                 ", not handled: " + describe_current_exception() + "\n");
   }
 
   // Waits for every remembered (non-daemon) request thread to end. Python: _threads.join().
-  // Called by server_close() and the destructor; a derived class calls it in its destructor
-  // (see above). From a request thread (a handler calling server_close()) it joins the
-  // others and leaves its own thread to be joined later.
+  // From a request thread (a handler calling server_close()) it joins the others and leaves
+  // its own thread to be joined later.
   void join_threads() {
     std::list<Worker> all;
     {
@@ -140,25 +155,6 @@ class ThreadingMixIn : public Server {
     }
   }
 
-  // How many threads are remembered (running, or finished and not yet joined).
-  // Python: len(server._threads). For tests and lectures.
-  std::size_t tracked_threads() {
-    std::lock_guard<std::mutex> lock(threads_mutex_);
-    return threads_.size();
-  }
-
- private:
-  struct Worker {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;  // Set by the thread as its last step.
-  };
-
-  static void report_uncaught(const char* where, const SocketAddress& client_address) {
-    write_stderr(std::string("Exception in the thread of ") + where + " from " +
-                 client_address.to_string() + ", not handled: " + describe_current_exception() +
-                 "\n");
-  }
-
   // Joins and forgets the threads that have finished. Python: _Threads.reap().
   void reap_threads() {
     std::list<Worker> finished;
@@ -174,6 +170,20 @@ class ThreadingMixIn : public Server {
     for (Worker& worker : finished) worker.thread.join();  // Returns at once: it has finished.
   }
 
+  // In the destructor: a class derived from this one has already been destroyed. If request
+  // threads were never joined (no server_close() first), they may have used that part.
+  void report_unjoined_threads() {
+    std::size_t unjoined = tracked_threads();
+    if (!derived_ || unjoined == 0) return;
+    write_stderr("ThreadingMixIn: a server derived from it was destroyed with " +
+                 std::to_string(unjoined) +
+                 " request thread(s) not joined, which may have used the part already "
+                 "destroyed. Call server_close() before the server goes (Python's `with` and "
+                 "serve_until_signal() do), or serve ThreadingMixIn<YourServer>.\n");
+  }
+
+  // True when the object is of a class derived from this one. Set by the serving thread.
+  bool derived_ = false;
   // The request threads. Touched by the serving thread (process_request) and by whoever
   // calls server_close() or tracked_threads(); guarded by threads_mutex_.
   std::mutex threads_mutex_;

@@ -157,6 +157,7 @@ void BaseServer::handle_request_noblock() {
 
   trace_step("verify_request", &client_address);
   if (!verify_request(request, client_address)) {
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
     return;
   }
@@ -164,13 +165,13 @@ void BaseServer::handle_request_noblock() {
     trace_step("process_request", &client_address);
     process_request(request, client_address);
   } catch (const std::exception&) {
+    // A std::exception that process_request() let escape: a mix-in could not start the
+    // request (fork or thread refused), or handle_error() itself threw. Python's except.
+    // Anything else (Python: a BaseException such as SystemExit) propagates.
     trace_step("handle_error", &client_address);
     handle_error(request, client_address);
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
-  } catch (...) {
-    // Not a std::exception (Python: a BaseException such as SystemExit): clean up, propagate.
-    shutdown_request(request);
-    throw;
   }
 }
 // [end]
@@ -178,20 +179,42 @@ void BaseServer::handle_request_noblock() {
 bool BaseServer::verify_request(Request&, const SocketAddress&) { return true; }
 
 void BaseServer::process_request(Request& request, const SocketAddress& client_address) {
-  finish_request(request, client_address);
-  shutdown_request(request);
+  run_request(request, client_address);
 }
+
+// [run_request]
+bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
+  bool finished = false;
+  try {
+    try {
+      finish_request(request, client_address);
+      finished = true;
+    } catch (const std::exception&) {
+      trace_step("handle_error", &client_address);
+      handle_error(request, client_address);
+    }
+  } catch (...) {
+    trace_step("shutdown_request",
+               &client_address);  // Python's `finally`, then the exception goes on.
+    shutdown_request(request);
+    throw;
+  }
+  trace_step("shutdown_request", &client_address);
+  shutdown_request(request);
+  return finished;
+}
+// [end]
 
 void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
   RequestHandlerClass(request, client_address, *this);
 }
 
 void BaseServer::shutdown_request(Request& request) {
-  trace_step("shutdown_request");
+  trace_step("close_request");
   close_request(request);
 }
 
-void BaseServer::close_request(Request&) { trace_step("close_request"); }
+void BaseServer::close_request(Request&) {}
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
   const std::string dashes(40, '-');

@@ -6,8 +6,10 @@
 //   request; handle_request() does the same for one request, honouring `timeout`.
 //   _handle_request_noblock() calls get_request(), verify_request(), then process_request().
 //   process_request() is where ForkingMixIn forks and ThreadingMixIn starts a thread; here it
-//   calls finish_request(), which runs the handler, then shutdown_request().
+//   calls run_request(): finish_request(), which runs the handler, then shutdown_request().
 //   handle_error() runs when the handler throws a std::exception; anything else propagates.
+//   The mix-ins call the same run_request() in their thread or child, and reach the server
+//   only through the hooks below, so they compose with any server, as Python's do.
 //
 // Owns nothing but its shutdown state and, while serve_forever() runs, a wake-up pipe.
 // Not copyable or movable: serve_forever() may be running on another thread.
@@ -17,7 +19,8 @@
 // May be overridden:       server_bind, server_activate, get_request, verify_request,
 //                          process_request, shutdown_request, close_request, handle_error,
 //                          handle_timeout, service_actions, server_close
-// For derived classes:     finish_request, trace_step
+// For derived classes:     finish_request, run_request, trace_step,
+//                          handlers_reply_through_server, close_in_child
 // Differs from Python:     see docs/python_to_cpp.md#baseserver
 #ifndef SERVER_BASE_SERVER_H_
 #define SERVER_BASE_SERVER_H_
@@ -32,10 +35,10 @@
 #include <string_view>
 #include <thread>
 
+#include "server/deadline.h"
 #include "server/fd.h"
 #include "server/request.h"
 #include "server/selector.h"
-#include "server/socket.h"
 #include "server/socket_address.h"
 
 namespace socketserver {
@@ -50,8 +53,8 @@ using HandlerFactory =
 // One step of a request's life, for the trace hook (beyond Python).
 struct TraceEvent {
   std::string_view step;  // "get_request", "setup", "handle_error", ...
-  // The client, or null where the step has none at hand (serve_forever, shutdown_request and
-  // close_request, whose hooks receive only the request).
+  // The client, or null where the step has none at hand (serve_forever, handle_timeout, and
+  // close_request when shutdown_request() calls it: that hook receives only the request).
   const SocketAddress* client_address;
   pid_t pid;  // Which process: forked children differ.
   pid_t tid;  // Which thread (gettid): threaded requests differ.
@@ -132,7 +135,8 @@ class BaseServer {
 
   // Python: finish_request(). Runs RequestHandlerClass on the request.
   virtual void finish_request(Request& request, const SocketAddress& client_address);
-  // Reports one lifecycle step to `trace`, if set. Cheap when it is not.
+  // Reports one lifecycle step to `trace`, if set. Cheap when it is not. The loop and the
+  // mix-ins trace each hook where they call it, so an override never loses a line.
   void trace_step(std::string_view step, const SocketAddress* client_address = nullptr) const;
   // A TraceHook that writes "[pid 1234 tid 1234] handle 127.0.0.1:40000" lines to stderr.
   static void print_trace(const TraceEvent& event);
@@ -143,6 +147,24 @@ class BaseServer {
   virtual std::optional<Seconds> listening_timeout() const { return std::nullopt; }
   // Throws std::logic_error unless the server has been activated and not closed.
   void check_active(const char* caller) const;
+
+  // The request runner, the one place that says what happens to a request once it is
+  // somewhere to run: finish_request(); handle_error() if the handler threw a std::exception;
+  // then, whatever happened, shutdown_request(). Anything else that is thrown (by the handler
+  // or by handle_error) propagates after shutdown_request(). Returns false when the handler
+  // threw. Python: the try/except/finally of process_request_thread(), and of
+  // _handle_request_noblock() around process_request(). A mix-in calls it wherever it puts
+  // the request: here for the synchronous server, in a new thread, in a forked child.
+  bool run_request(Request& request, const SocketAddress& client_address);
+
+  // Whether handlers reply through the server's own socket (datagram servers: their Request
+  // borrows it). ThreadingMixIn then waits for the handlers before server_close() closes it.
+  // Default false; UDPServer says true. Beyond Python, which never asks.
+  virtual bool handlers_reply_through_server() const { return false; }
+  // Called by ForkingMixIn in each child before it runs the request: close what is the
+  // parent's business (a stream server's listening socket). Default: nothing. Python's
+  // child keeps everything open; see docs/python_to_cpp.md#forkingmixin.
+  virtual void close_in_child() {}
   // A descriptor that becomes readable when shutdown() is called, while serve_forever() runs
   // (-1 otherwise). For a hook that must wait inside the loop without delaying shutdown():
   // ForkingMixIn polls it while it waits for a child at max_children. Serving thread only.

@@ -1,6 +1,9 @@
 #include "server/deadline.h"
 
+#include <cerrno>
 #include <climits>
+
+#include "server/errors.h"
 
 namespace socketserver {
 
@@ -29,6 +32,20 @@ timeval* Deadline::select_timeval(timeval& tv) const {
   tv.tv_sec = static_cast<time_t>(us / 1000000);
   tv.tv_usec = static_cast<suseconds_t>(us % 1000000);
   return &tv;
+}
+
+bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline) {
+  for (;;) {
+    int ready = ::poll(fds, count, deadline.poll_ms());
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) throw_system_error("poll");
+    if (ready == 0 && deadline.passed()) return false;
+  }
+}
+
+bool poll_until(int fd, short events, const Deadline& deadline) {
+  pollfd one{fd, events, 0};
+  return poll_until(&one, 1, deadline);
 }
 
 }  // namespace socketserver

@@ -5,12 +5,15 @@
 // std::optional<Seconds> is Python's None. A Deadline is the moment a timeout runs out, taken
 // once, so that a wait interrupted by a signal (EINTR) waits only for what is left.
 //
+// poll_until() is the one "wait for a descriptor until a deadline" loop of the library.
+//
 // Bounds: a timeout longer than kForever (100 years) counts as none, since the steady clock's
 // nanoseconds would overflow; a negative one has already passed. poll(2)'s millisecond
 // argument is clamped to what an int holds.
 #ifndef SERVER_DEADLINE_H_
 #define SERVER_DEADLINE_H_
 
+#include <poll.h>
 #include <sys/time.h>
 
 #include <chrono>
@@ -41,6 +44,13 @@ class Deadline {
  private:
   std::optional<Clock::time_point> at_;
 };
+
+// poll(2) until one of `fds` is ready (revents filled in: true) or `deadline` passes (false).
+// EINTR and a deadline beyond one poll(2)'s reach wait again for what is left (PEP 475).
+// Throws std::system_error if poll(2) fails otherwise.
+bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline);
+// The same for one descriptor and its `events` (POLLIN, POLLOUT).
+bool poll_until(int fd, short events, const Deadline& deadline);
 
 }  // namespace socketserver
 

@@ -1,19 +1,16 @@
 #include "server/poll_selector.h"
 
-#include <cerrno>
-
 #include "server/deadline.h"
-#include "server/errors.h"
 #include "server/selector_keys.h"
 
 namespace socketserver {
 
-void PollSelector::add(int fd, int events) {
+void PollSelector::add(int fd, int events, void* data) {
   internal::check_new_key(keys_, fd, events);
   short wanted = 0;
   if (events & EVENT_READ) wanted |= POLLIN;
   if (events & EVENT_WRITE) wanted |= POLLOUT;
-  keys_.push_back({fd, events});
+  keys_.push_back({fd, events, data});
   pollfds_.push_back({fd, wanted, 0});
 }
 
@@ -24,20 +21,8 @@ void PollSelector::remove(int fd) {
 }
 
 std::vector<ReadyEvent> PollSelector::select(std::optional<Seconds> timeout) {
-  const Deadline deadline(timeout);
-  int ready;
-  for (;;) {
-    ready = ::poll(pollfds_.data(), pollfds_.size(), deadline.poll_ms());
-    if (ready > 0) break;
-    if (ready == 0) {
-      if (deadline.passed()) break;
-      continue;  // A timeout longer than poll(2) takes at once: wait for the rest.
-    }
-    if (errno != EINTR) throw_system_error("poll");
-    // EINTR: a signal arrived; wait again for what is left of the timeout (PEP 475).
-  }
   std::vector<ReadyEvent> result;
-  if (ready == 0) return result;
+  if (!poll_until(pollfds_.data(), pollfds_.size(), Deadline(timeout))) return result;
   for (std::size_t i = 0; i < pollfds_.size(); ++i) {
     short got = pollfds_[i].revents;
     if (got == 0) continue;

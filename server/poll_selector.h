@@ -15,7 +15,7 @@ namespace socketserver {
 
 class PollSelector : public Selector {
  public:
-  void add(int fd, int events) override;
+  void add(int fd, int events, void* data = nullptr) override;
   void remove(int fd) override;
   std::vector<ReadyEvent> select(std::optional<Seconds> timeout) override;
 

@@ -12,14 +12,14 @@
 
 namespace socketserver {
 
-void SelectSelector::add(int fd, int events) {
+void SelectSelector::add(int fd, int events, void* data) {
   if (fd >= FD_SETSIZE) {
     throw std::invalid_argument("SelectSelector: descriptor " + std::to_string(fd) +
                                 " is >= FD_SETSIZE (" + std::to_string(FD_SETSIZE) +
                                 "); select(2) cannot watch it. Use PollSelector.");
   }
   internal::check_new_key(keys_, fd, events);
-  keys_.push_back({fd, events});
+  keys_.push_back({fd, events, data});
 }
 
 void SelectSelector::remove(int fd) {

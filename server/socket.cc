@@ -19,28 +19,11 @@ SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
 }
 
-// Makes a blocking descriptor non-blocking while it lives (when `wanted`), for the calls that
-// have no MSG_DONTWAIT (accept4, connect); puts the flags back however the call ends.
-class NonBlockingWhile {
- public:
-  NonBlockingWhile(int fd, bool wanted) : fd_(fd) {
-    if (!wanted) return;
-    flags_ = check_syscall("fcntl", [&] { return ::fcntl(fd_, F_GETFL); });
-    if (flags_ & O_NONBLOCK) return;  // Already non-blocking (the servers' own sockets).
-    check_syscall("fcntl", [&] { return ::fcntl(fd_, F_SETFL, flags_ | O_NONBLOCK); });
-    changed_ = true;
-  }
-  ~NonBlockingWhile() {
-    if (changed_) ::fcntl(fd_, F_SETFL, flags_);
-  }
-  NonBlockingWhile(const NonBlockingWhile&) = delete;
-  NonBlockingWhile& operator=(const NonBlockingWhile&) = delete;
-
- private:
-  int fd_;
-  int flags_ = 0;
-  bool changed_ = false;
-};
+// "sendto 127.0.0.1:9": the call, and the peer where it helps. Built only when something
+// fails: io() runs for every send and receive.
+std::string describe(const char* what, const SocketAddress* peer) {
+  return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
+}
 
 }  // namespace
 
@@ -54,46 +37,18 @@ int Socket::family() const { return getsockopt(SOL_SOCKET, SO_DOMAIN); }
 int Socket::type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }
 
 template <class Call>
-std::size_t Socket::io(short events, const char* what, const SocketAddress* peer,
-                       WouldBlock would_block, Call call) {
-  // Only built when something fails: this runs for every send and receive.
-  auto describe = [&] {
-    return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
-  };
+std::size_t Socket::io(short events, const char* what, const SocketAddress* peer, Call call) {
   const Deadline deadline(timeout_);
-  // With a timeout, wait first and never let the call itself block; without one, let it block.
-  const int flags = timeout_ ? MSG_DONTWAIT : 0;
-  if (would_block == WouldBlock::fail_at_once && timeout_)
-    would_block = WouldBlock::fail_when_ready;
-  bool wait_first = timeout_.has_value();
   for (;;) {
-    bool polled_ready = false;
-    if (wait_first) {
-      pollfd p{fd_.get(), events, 0};
-      int ready = ::poll(&p, 1, deadline.poll_ms());
-      if (ready < 0) {
-        if (errno == EINTR) continue;  // Wait again, for what is left: never block in call().
-        throw_system_error("poll");
-      }
-      if (ready == 0) {
-        if (deadline.passed()) throw TimeoutError(describe());  // "recv: Connection timed out"
-        continue;  // A very long timeout, waited in INT_MAX-millisecond steps.
-      }
-      polled_ready = true;
+    // With a timeout the descriptor is non-blocking (see settimeout): the wait is here.
+    if (timeout_ && !poll_until(fd_.get(), events, deadline)) {
+      throw TimeoutError(describe(what, peer));  // "recv: Connection timed out"
     }
-    ssize_t n = call(flags);
+    ssize_t n = call();
     if (n >= 0) return static_cast<std::size_t>(n);
-    int err = errno;
-    if (err == EINTR) continue;
-    if (err != EAGAIN && err != EWOULDBLOCK) throw_system_error(describe(), err);
-    if (would_block == WouldBlock::fail_at_once) throw_system_error(describe(), err);
-    // poll() said ready, yet the call would block: waiting again would only spin. (A Unix
-    // datagram receiver whose queue is full leaves the sender "writable" to poll() while
-    // every sendto() to it fails.)
-    if (would_block == WouldBlock::fail_when_ready && polled_ready) {
-      throw_system_error(describe(), err);
-    }
-    wait_first = true;  // A non-blocking descriptor: wait until it is ready, then retry.
+    // EAGAIN is reported, never waited out: it comes from a non-blocking socket without a
+    // timeout, or from a call that would block although poll(2) said ready.
+    if (errno != EINTR) throw_system_error(describe(what, peer));
   }
 }
 
@@ -101,6 +56,12 @@ void Socket::settimeout(std::optional<Seconds> timeout) {
   if (timeout && !(timeout->count() >= 0)) {
     throw std::invalid_argument("settimeout(): the timeout must be zero or more seconds");
   }
+  // As in Python: with a timeout the descriptor is non-blocking, so that no call can block
+  // past it (not even accept4() and connect(), which take no MSG_DONTWAIT); io() waits in
+  // poll(2) instead. Without one it is blocking again.
+  int flags = check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_GETFL); });
+  flags = timeout ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_SETFL, flags); });
   timeout_ = timeout;
 }
 
@@ -116,22 +77,15 @@ void Socket::listen(int backlog) {
 std::pair<Socket, SocketAddress> Socket::accept() {
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
-  auto accept_once = [&](int) {
+  int fd = static_cast<int>(io(POLLIN, "accept", nullptr, [&] {
     length = sizeof peer;
     // SOCK_CLOEXEC only: the connection is blocking, whatever the listening socket is.
     return ::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
-  };
-  // accept4() has no MSG_DONTWAIT: with a timeout, make the descriptor non-blocking for the
-  // call, so a client that vanishes between poll(2) and accept4() cannot block it.
-  NonBlockingWhile scope(fd_.get(), timeout_.has_value());
-  int fd = static_cast<int>(io(POLLIN, "accept", nullptr, WouldBlock::fail_at_once, accept_once));
+  }));
   return {Socket(Fd(fd)), SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
 }
 
 void Socket::connect(const SocketAddress& address) {
-  // With a timeout, connect without blocking and wait for the outcome at most that long.
-  NonBlockingWhile scope(fd_.get(), timeout_.has_value());
-
   const Deadline deadline(timeout_);
   for (;;) {
     if (::connect(fd_.get(), address.data(), address.size()) == 0) return;
@@ -143,21 +97,23 @@ void Socket::connect(const SocketAddress& address) {
     if (err == EINPROGRESS || err == EALREADY) break;           // Wait for the outcome below.
     throw_system_error("connect " + address.to_string(), err);  // EAGAIN: a full Unix backlog.
   }
-  for (;;) {
-    pollfd p{fd_.get(), POLLOUT, 0};
-    int ready = ::poll(&p, 1, deadline.poll_ms());
-    if (ready > 0) break;
-    if (ready < 0 && errno != EINTR) throw_system_error("poll");
-    if (ready == 0 && deadline.passed()) throw TimeoutError("connect " + address.to_string());
+  if (!poll_until(fd_.get(), POLLOUT, deadline)) {
+    throw TimeoutError("connect " + address.to_string());
   }
   int err = getsockopt(SOL_SOCKET, SO_ERROR);
   if (err != 0) throw_system_error("connect " + address.to_string(), err);
 }
 
+Socket create_connection(const SocketAddress& address, std::optional<Seconds> timeout) {
+  Socket socket(address.family(), SOCK_STREAM);
+  socket.settimeout(timeout);
+  socket.connect(address);
+  return socket;
+}
+
 std::size_t Socket::send(std::string_view data) {
-  return io(POLLOUT, "send", nullptr, WouldBlock::wait, [&](int flags) {
-    return ::send(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL);
-  });
+  return io(POLLOUT, "send", nullptr,
+            [&] { return ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL); });
 }
 
 void Socket::sendall(std::string_view data) {
@@ -165,15 +121,14 @@ void Socket::sendall(std::string_view data) {
 }
 
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {
-  return io(POLLOUT, "sendto", &address, WouldBlock::fail_when_ready, [&](int flags) {
-    return ::sendto(fd_.get(), data.data(), data.size(), flags | MSG_NOSIGNAL, address.data(),
+  return io(POLLOUT, "sendto", &address, [&] {
+    return ::sendto(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL, address.data(),
                     address.size());
   });
 }
 
 std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
-  return io(POLLIN, "recv", nullptr, WouldBlock::wait,
-            [&](int flags) { return ::recv(fd_.get(), buffer, max_bytes, flags); });
+  return io(POLLIN, "recv", nullptr, [&] { return ::recv(fd_.get(), buffer, max_bytes, 0); });
 }
 
 std::string Socket::recv(std::size_t max_bytes) {
@@ -186,9 +141,9 @@ std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
   std::string data(max_bytes, '\0');
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
-  std::size_t n = io(POLLIN, "recvfrom", nullptr, WouldBlock::fail_at_once, [&](int flags) {
+  std::size_t n = io(POLLIN, "recvfrom", nullptr, [&] {
     length = sizeof peer;
-    return ::recvfrom(fd_.get(), data.data(), max_bytes, flags, reinterpret_cast<sockaddr*>(&peer),
+    return ::recvfrom(fd_.get(), data.data(), max_bytes, 0, reinterpret_cast<sockaddr*>(&peer),
                       &length);
   });
   data.resize(n);

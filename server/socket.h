@@ -7,16 +7,14 @@
 // Every call retries EINTR.
 //
 // Timeouts work as in Python: settimeout(2s) makes each blocking operation wait at most two
-// seconds (poll(2), then the call with MSG_DONTWAIT) and throw TimeoutError after that;
-// settimeout(std::nullopt) blocks without limit. The descriptor stays blocking, but for the
-// length of an accept() or connect() with a timeout (calls that take no MSG_DONTWAIT).
-// A socket created non-blocking (SOCK_NONBLOCK, as servers make their own socket) behaves the
-// same for sends and recv(), which wait in poll(2) until they can proceed; but accept() and
-// recvfrom() without a timeout throw EAGAIN at once when nothing is waiting, so a server loop
-// that was told "readable" by select() never blocks if the client has gone meanwhile. And
-// sendto() gives up with EAGAIN when poll(2) says "writable" yet the send still would block:
-// a Unix datagram client that never reads fills its queue, and waiting for it would hang the
-// server (the reply is dropped instead, as a datagram may be).
+// seconds (in poll(2)) and then throw TimeoutError; settimeout(std::nullopt) blocks without
+// limit. As in Python, a socket with a timeout is non-blocking underneath, and one without is
+// blocking again. A call that would block anyway is reported as EAGAIN, never waited out:
+// on a socket created non-blocking (SOCK_NONBLOCK, as servers make their own) and given no
+// timeout, accept() or recvfrom() with nothing waiting throws EAGAIN at once, so a server
+// loop told "readable" by select() never blocks when the client has gone meanwhile; and
+// sendto() to a Unix datagram peer whose queue is full throws EAGAIN, although poll(2)
+// calls it writable (with a timeout too: the server drops that reply instead of spinning).
 #ifndef SERVER_SOCKET_H_
 #define SERVER_SOCKET_H_
 
@@ -61,9 +59,8 @@ class Socket {
   std::size_t send(std::string_view data);
   // Sends everything, across partial writes and signals; throws if it cannot.
   void sendall(std::string_view data);
-  // With a timeout, or on a non-blocking socket, a Unix datagram peer whose queue is full
-  // makes it throw EAGAIN at once: Linux's poll(2) still calls such a socket writable, so
-  // there is nothing to wait on. Without a timeout, a blocking socket waits in the kernel.
+  // EAGAIN when a Unix datagram peer's queue is full, except on a blocking socket without a
+  // timeout, which waits in the kernel (see above).
   std::size_t sendto(std::string_view data, const SocketAddress& address);
   // Up to `max_bytes`; an empty string means the peer closed the connection.
   std::string recv(std::size_t max_bytes);
@@ -77,6 +74,7 @@ class Socket {
   SocketAddress getpeername() const;
 
   // Throws std::invalid_argument for a negative timeout (or NaN), as Python's ValueError.
+  // Sets O_NONBLOCK with a timeout and clears it without one, as Python does.
   void settimeout(std::optional<Seconds> timeout);
   std::optional<Seconds> gettimeout() const { return timeout_; }
 
@@ -86,22 +84,21 @@ class Socket {
   void close() { fd_.reset(); }
 
  private:
-  // What io() does when the call would block (EAGAIN) on a non-blocking descriptor:
-  enum class WouldBlock {
-    wait,             // wait in poll(2) until it can proceed (send, recv)
-    fail_at_once,     // throw EAGAIN, unless there is a timeout to wait out (accept, recvfrom)
-    fail_when_ready,  // wait, but throw EAGAIN if it still would block once poll(2) says
-                      // ready (sendto: a Unix datagram peer with a full queue)
-  };
-  // Runs one I/O call (given the MSG_ flags to add) until it succeeds, waiting in poll(2)
-  // for `events` while it would block, and throwing TimeoutError when the timeout expires.
+  // Runs one I/O call until it succeeds, retrying EINTR; with a timeout, waits first in
+  // poll(2) for `events` and throws TimeoutError when the timeout expires. `what` and `peer`
+  // name the call in errors.
   template <class Call>
-  std::size_t io(short events, const char* what, const SocketAddress* peer, WouldBlock would_block,
-                 Call call);
+  std::size_t io(short events, const char* what, const SocketAddress* peer, Call call);
 
   Fd fd_;
   std::optional<Seconds> timeout_;
 };
+
+// Python: socket.create_connection(address, timeout). A stream socket of the address's family
+// (IPv4, IPv6 or a Unix path), given `timeout`, then connected. Throws std::system_error
+// naming the address ("connect 127.0.0.1:9: Connection refused"), TimeoutError on timeout.
+Socket create_connection(const SocketAddress& address,
+                         std::optional<Seconds> timeout = std::nullopt);
 
 }  // namespace socketserver
 

@@ -366,7 +366,6 @@ TEST_CASE("connect honours settimeout when nobody answers the handshake") {
       timed_out = true;
       CHECK(Clock::now() - start < kDeadline);
       CHECK(std::string(e.what()).find("connect " + address.to_string()) == 0);
-      CHECK_FALSE(is_nonblocking(client));  // The descriptor is blocking again.
     }
   }
   CHECK(timed_out);
@@ -463,20 +462,55 @@ TEST_CASE("eintr_accept_timeout_test: a signal does not turn a timed accept into
   CHECK(timed_out);
 }
 
-TEST_CASE("a timed accept on a blocking listener leaves it blocking, with or without a client") {
+// As in Python: a timeout makes the descriptor non-blocking underneath, so that no call
+// (accept4 and connect included) can block past it; no timeout makes it blocking again.
+TEST_CASE("settimeout makes the descriptor non-blocking; settimeout(nullopt) blocking again") {
   Socket listener(AF_INET, SOCK_STREAM);
   listener.bind(SocketAddress::parse("127.0.0.1:0"));
   listener.listen(1);
-  listener.settimeout(50ms);
-  CHECK_THROWS_AS(listener.accept(), TimeoutError);
   CHECK_FALSE(is_nonblocking(listener));
+  listener.settimeout(50ms);
+  CHECK(is_nonblocking(listener));
+  CHECK_THROWS_AS(listener.accept(), TimeoutError);
   Socket client(AF_INET, SOCK_STREAM);
   client.connect(listener.getsockname());
   listener.settimeout(kDeadline);
   auto [connection, peer] = listener.accept();
   CHECK(peer == client.getsockname());
+  CHECK_FALSE(is_nonblocking(connection));  // Whatever the listener is.
+  listener.settimeout(std::nullopt);
   CHECK_FALSE(is_nonblocking(listener));
-  CHECK_FALSE(is_nonblocking(connection));
+}
+
+// full_datagram_queue_test, for the socket alone: a Unix datagram receiver that never reads
+// fills its queue, yet poll(2) calls the sender writable. With a timeout, sendto() used to be
+// retried until the deadline; it must throw EAGAIN at once instead.
+TEST_CASE("sendto a full Unix datagram peer throws EAGAIN at once, even with a timeout") {
+  TempDir dir;
+  const SocketAddress path = SocketAddress::unix_path(dir.file("r.sock"));
+  Socket never_reads(AF_UNIX, SOCK_DGRAM);
+  never_reads.bind(path);
+  Socket sender(AF_UNIX, SOCK_DGRAM);
+  for (std::optional<Seconds> timeout :
+       {std::optional<Seconds>(kDeadline), std::optional<Seconds>(Seconds(0))}) {
+    sender.settimeout(timeout);
+    int err = 0;
+    int sent = 0;
+    const auto start = Clock::now();
+    while (err == 0 && sent < 100000) {
+      try {
+        sender.sendto("x", path);
+        ++sent;
+      } catch (const TimeoutError&) {
+        err = ETIMEDOUT;
+      } catch (const std::system_error& e) {
+        err = e.code().value();
+      }
+    }
+    CAPTURE(sent);
+    CHECK(err == EAGAIN);
+    CHECK(Clock::now() - start < kDeadline / 2);  // Not the timeout, waited out.
+  }
 }
 
 TEST_CASE("settimeout refuses a negative timeout, as Python's ValueError") {
@@ -494,6 +528,88 @@ TEST_CASE("setsockopt and getsockopt round trip") {
   socket.setsockopt(SOL_SOCKET, SO_REUSEADDR, 0);
   CHECK(socket.getsockopt(SOL_SOCKET, SO_REUSEADDR) == 0);
   CHECK_THROWS_AS(socket.setsockopt(SOL_SOCKET, -12345, 1), std::system_error);
+}
+
+TEST_CASE("create_connection: IPv4, a stream socket connected to the address") {
+  Socket listener = tcp_listener();
+  Socket client = create_connection(listener.getsockname());
+  CHECK(client.family() == AF_INET);
+  CHECK(client.type() == SOCK_STREAM);
+  CHECK(has_cloexec(client));
+  CHECK_FALSE(client.gettimeout().has_value());
+  CHECK_FALSE(is_nonblocking(client));
+  CHECK(client.getpeername() == listener.getsockname());
+  listener.settimeout(kDeadline);
+  auto [accepted, peer] = listener.accept();
+  CHECK(peer == client.getsockname());
+  client.sendall("ping");
+  accepted.settimeout(kDeadline);
+  CHECK(accepted.recv(16) == "ping");
+}
+
+TEST_CASE("create_connection: the timeout stays on the socket, as in Python") {
+  Socket listener = tcp_listener();
+  Socket client = create_connection(listener.getsockname(), 50ms);
+  REQUIRE(client.gettimeout().has_value());
+  CHECK(client.gettimeout()->count() == doctest::Approx(0.05));
+  CHECK_THROWS_AS(client.recv(16), TimeoutError);  // The listener never accepts or sends.
+}
+
+TEST_CASE("create_connection: IPv6 loopback, where the machine has it") {
+  Socket listener(AF_INET6, SOCK_STREAM);
+  try {
+    listener.bind(SocketAddress::parse("[::1]:0"));
+  } catch (const std::system_error& e) {
+    MESSAGE("no IPv6 loopback here: ", e.what());
+    return;
+  }
+  listener.listen(1);
+  Socket client = create_connection(listener.getsockname(), kDeadline);
+  CHECK(client.family() == AF_INET6);
+  CHECK(client.getpeername() == listener.getsockname());
+}
+
+TEST_CASE("create_connection: a Unix socket path") {
+  TempDir dir;
+  const SocketAddress path = SocketAddress::unix_path(dir.file("s.sock"));
+  Socket listener(AF_UNIX, SOCK_STREAM);
+  listener.bind(path);
+  listener.listen(1);
+  Socket client = create_connection(path, kDeadline);
+  CHECK(client.family() == AF_UNIX);
+  CHECK(client.type() == SOCK_STREAM);
+  listener.settimeout(kDeadline);
+  Socket accepted = listener.accept().first;
+  client.sendall("over the path");
+  client.shutdown(SHUT_WR);
+  accepted.settimeout(kDeadline);
+  CHECK(recv_all(accepted) == "over the path");
+}
+
+TEST_CASE("create_connection: refused, a system_error naming the address") {
+  Socket holder(AF_INET, SOCK_STREAM);  // Holds the port, never listens.
+  holder.bind(SocketAddress::parse("127.0.0.1:0"));
+  const SocketAddress address = holder.getsockname();
+  const int fds_before = count_open_fds();
+  for (std::optional<Seconds> timeout :
+       {std::optional<Seconds>(), std::optional<Seconds>(kDeadline)}) {
+    CAPTURE(timeout.has_value());
+    std::string message;
+    int err = 0;
+    try {
+      create_connection(address, timeout);
+    } catch (const std::system_error& e) {
+      message = e.what();
+      err = e.code().value();
+    }
+    CHECK(err == ECONNREFUSED);
+    CHECK(message.find("connect " + address.to_string()) == 0);
+  }
+  TempDir dir;  // A Unix path where nothing was ever bound.
+  const SocketAddress nobody = SocketAddress::unix_path(dir.file("nobody.sock"));
+  CHECK_THROWS_WITH_AS(create_connection(nobody), doctest::Contains(nobody.to_string().c_str()),
+                       std::system_error);
+  CHECK(count_open_fds() == fds_before);  // The failed sockets were closed.
 }
 
 }  // namespace

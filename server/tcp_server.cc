@@ -46,18 +46,18 @@ std::pair<Request, SocketAddress> TCPServer::get_request() {
 }
 
 void TCPServer::shutdown_request(Request& request) {
-  trace_step("shutdown_request");
   try {
     request.connection.shutdown(SHUT_WR);
   } catch (const std::system_error&) {
     // ENOTCONN: the client has already gone. Nothing to tell it.
   }
+  trace_step("close_request");
   close_request(request);
 }
 
-void TCPServer::close_request(Request& request) {
-  trace_step("close_request");
-  request.connection.close();
-}
+void TCPServer::close_request(Request& request) { request.connection.close(); }
+
+// The child serves one connection; accepting is the parent's job.
+void TCPServer::close_in_child() { socket.close(); }
 
 }  // namespace socketserver

@@ -56,6 +56,8 @@ class TCPServer : public BaseServer {
   void close_request(Request& request) override;
 
  protected:
+  // A forked child closes the listening socket (Stevens, UNP 5.2). UDPServer keeps it.
+  void close_in_child() override;
   std::optional<Seconds> listening_timeout() const override { return socket.gettimeout(); }
 };
 

@@ -16,12 +16,10 @@ std::pair<Request, SocketAddress> UDPServer::get_request() {
 }
 
 void UDPServer::shutdown_request(Request& request) {
-  trace_step("shutdown_request");
+  trace_step("close_request");
   close_request(request);
 }
 
-void UDPServer::close_request(Request&) {
-  trace_step("close_request");  // The socket is the server's own: nothing to close.
-}
+void UDPServer::close_request(Request&) {}  // The socket is the server's own: nothing to close.
 
 }  // namespace socketserver

@@ -26,6 +26,12 @@ class UDPServer : public TCPServer {
   std::pair<Request, SocketAddress> get_request() override;
   void shutdown_request(Request& request) override;
   void close_request(Request& request) override;
+
+ protected:
+  // Handlers reply through the server's socket: a ThreadingMixIn waits for them before
+  // closing it, and a forked child keeps it open.
+  bool handlers_reply_through_server() const override { return true; }
+  void close_in_child() override {}
 };
 
 }  // namespace socketserver

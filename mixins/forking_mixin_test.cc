@@ -12,9 +12,11 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "handlers/stream_request_handler.h"
 #include "mixins/composed_servers.h"
+#include "tests/pair_server.h"
 #include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
@@ -292,6 +294,46 @@ TEST_CASE("ForkingMixIn keeps Python's defaults") {
   CHECK(server.timeout == std::optional<Seconds>(Seconds(300)));
   CHECK(server.max_children == 40);
   CHECK(server.block_on_close);
+  CHECK(server.active_children.empty());
+}
+
+TEST_CASE("ForkingMixIn composes with a server that is neither TCP nor UDP") {
+  ForkingMixIn<PairServer> server(handler<PairReplyHandler>());
+  server.bind_and_activate();
+  Socket& client = server.client_end();
+  client.settimeout(kDeadline);
+  std::vector<std::string> replies;
+  for (const char* request : {"a", "b", "c"}) {
+    client.sendall(request);
+    server.handle_request();
+    replies.push_back(client.recv(100));  // The child replies through the inherited end.
+  }
+  CHECK(replies == std::vector<std::string>{"reply:a", "reply:b", "reply:c"});
+  server.server_close();
+  CHECK(server.fileno() == -1);
+  CHECK(server.active_children.empty());
+}
+
+TEST_CASE("a child reaped by someone else is forgotten, even at max_children") {
+  ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+  server.max_children = 1;
+  server.bind_and_activate();
+  Socket first = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(recv_line(first) == "started\n");
+  REQUIRE(server.active_children.size() == 1);
+  const pid_t first_pid = *server.active_children.begin();
+  first.sendall("release\n");
+  // The program reaps the server's child itself (a SIGCHLD handler might): the server must
+  // not wait for it for ever.
+  REQUIRE(::waitpid(first_pid, nullptr, 0) == first_pid);
+  server.collect_children();  // At max_children: waits for one of its children, finds it gone.
+  CHECK(server.active_children.empty());
+  Socket second = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(recv_line(second) == "started\n");
+  second.sendall("release\n");
+  server.server_close();
   CHECK(server.active_children.empty());
 }
 

@@ -132,7 +132,12 @@ TEST_CASE("bind_and_activate reads back the bound address: port 0 becomes a real
 struct ErrorTestServer : TCPServer {
   explicit ErrorTestServer(Record* record) : TCPServer(kLoopback, nullptr), record(record) {}
   void handle_error(Request&, const SocketAddress&) override { record->add("Error handled\n"); }
+  void shutdown_request(Request& request) override {
+    TCPServer::shutdown_request(request);
+    ++shutdown_requests;
+  }
   Record* record;
+  int shutdown_requests = 0;
 };
 
 TEST_CASE("ErrorHandlerTest: a std::exception from the handler goes to handle_error") {
@@ -459,6 +464,66 @@ TEST_CASE_TEMPLATE("both loops work with either selector", SelectorType, PollSel
   server.handle_request();
   client_thread.join();
   CHECK(calls >= 2);  // Both loops went through the selector they were given.
+}
+
+// A mix-in such as a student writes: runs each request on the serving thread through the
+// same runner the library's mix-ins use, and counts them.
+template <class Server>
+class CountingMixIn : public Server {
+ public:
+  using Server::Server;
+  void process_request(Request& request, const SocketAddress& client_address) override {
+    ++processed;
+    finished_cleanly += this->run_request(request, client_address) ? 1 : 0;
+  }
+  int processed = 0;
+  int finished_cleanly = 0;
+};
+
+TEST_CASE("run_request: a mix-in gets finish_request, handle_error and shutdown_request") {
+  Record record;
+  CountingMixIn<ErrorTestServer> server(&record);
+  server.RequestHandlerClass = handler<BadHandler<ValueError>>(&record);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(record.text() == "Handler called\nError handled\n");
+  CHECK(server.shutdown_requests == 1);
+  CHECK(server.processed == 1);
+  CHECK(server.finished_cleanly == 0);
+
+  server.RequestHandlerClass = handler<BadHandler<SystemExit>>(&record);
+  Socket second = connect_to(server.server_address);
+  CHECK_THROWS_AS(server.handle_request(), SystemExit);  // Propagates, as in Python...
+  CHECK(server.shutdown_requests == 2);                  // ...after shutdown_request().
+}
+
+TEST_CASE("trace_lost_by_override regression: overriding a hook keeps its trace line") {
+  // Overrides that do not call the base class: the lines come from the callers.
+  struct QuietServer : TCPServer {
+    using TCPServer::TCPServer;
+    bool verify_request(Request&, const SocketAddress&) override { return true; }
+    void close_request(Request& request) override { request.connection.close(); }
+  };
+  std::mutex mutex;
+  std::vector<std::string> steps;
+  QuietServer server(kLoopback, handler<EchoHandler>());
+  server.trace = [&](const TraceEvent& event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    steps.emplace_back(event.step);
+  };
+  server.bind_and_activate();
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.shutdown(SHUT_WR);
+    recv_all(client);
+  });
+  server.handle_request();
+  client_thread.join();
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(steps == std::vector<std::string>{"get_request", "verify_request", "process_request",
+                                          "setup", "handle", "finish", "shutdown_request",
+                                          "close_request"});
 }
 
 }  // namespace

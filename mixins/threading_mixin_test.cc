@@ -2,16 +2,21 @@
 // CPython's test_close_immediately, test_threads_reaped (bpo-37193) and ErrorHandlerTest's
 // threading cases, plus block_on_close, daemon_threads and shared state.
 #include <doctest/doctest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
 #include "mixins/composed_servers.h"
+#include "tests/pair_server.h"
 #include "tests/test_handlers.h"
 #include "tests/test_util.h"
 
@@ -290,6 +295,173 @@ TEST_CASE("shared state: 100 concurrent requests increment a counter under a mut
   CHECK(replies == 100);
   std::lock_guard<std::mutex> lock(mutex);
   CHECK(counter == 100);
+}
+
+// Runs `body` with descriptor 2 sent to an in-memory file; returns what was written there.
+std::string capture_stderr(const std::function<void()>& body) {
+  Fd memory(::memfd_create("stderr", MFD_CLOEXEC));
+  REQUIRE(memory.valid());
+  Fd saved(::dup(STDERR_FILENO));
+  REQUIRE(::dup2(memory.get(), STDERR_FILENO) == STDERR_FILENO);
+  body();
+  ::dup2(saved.get(), STDERR_FILENO);
+  std::string text(4096, '\0');
+  ssize_t n = ::pread(memory.get(), text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return text;
+}
+
+TEST_CASE("ThreadingMixIn composes with a server that is neither TCP nor UDP") {
+  ThreadingMixIn<PairServer> server(handler<PairReplyHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket& client = server.client_end();
+  client.settimeout(kDeadline);
+  for (const char* request : {"a", "b", "c"}) client.sendall(request);
+  std::vector<std::string> replies;
+  for (int i = 0; i < 3; ++i) replies.push_back(client.recv(100));
+  std::sort(replies.begin(), replies.end());  // Three threads: any order.
+  CHECK(replies == std::vector<std::string>{"reply:a", "reply:b", "reply:c"});
+  serving.stop();
+  server.server_close();  // Joins the handlers first: they reply through the server's end.
+  CHECK(server.fileno() == -1);
+  CHECK(server.tracked_threads() == 0);
+}
+
+TEST_CASE("server_close_keeps_accepting regression: a new client is refused while it waits") {
+  Gate gate;
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  ThreadingTCPServer server(kLoopback, handler<BlockingHandler>(&gate, &started, &finished));
+  server.bind_and_activate();
+  const SocketAddress address = server.server_address;
+  Socket client = connect_to(address);
+  server.handle_request();
+  REQUIRE(wait_until([&] { return started == 1; }));
+  std::thread closing([&] { server.server_close(); });  // Waits for the handler.
+  // Stream servers stop listening first, as Python's do: a newcomer is refused at once
+  // instead of waiting in the backlog for a reply that never comes.
+  bool refused = wait_until([&] {
+    try {
+      connect_to(address);
+      return false;
+    } catch (const std::system_error& error) {
+      return error.code() == std::errc::connection_refused;
+    }
+  });
+  CHECK(finished == 0);  // server_close() is still waiting for the handler.
+  gate.open();
+  closing.join();
+  CHECK(refused);
+  CHECK(finished == 1);
+}
+
+TEST_CASE("excepthook receives what escapes a request thread, with the client's address") {
+  Record record;
+  std::mutex mutex;
+  std::vector<std::string> hooked;
+  ThreadingTCPServer server(kLoopback, handler<BadHandler<SystemExit>>(&record));
+  server.excepthook = [&](const SocketAddress& client_address) {
+    try {
+      throw;  // Called inside the catch block: the exception is current.
+    } catch (const SystemExit& exit) {
+      std::lock_guard<std::mutex> lock(mutex);
+      hooked.push_back(client_address.to_string() + " " + std::to_string(exit.code));
+    }
+  };
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  const std::string client_address = client.getsockname().to_string();
+  server.handle_request();
+  server.server_close();
+  CHECK(record.text() == "Handler called\n");
+  std::lock_guard<std::mutex> lock(mutex);
+  CHECK(hooked == std::vector<std::string>{client_address + " 0"});
+}
+
+// A class derived from a threading server, with state that its request threads use. It
+// writes no destructor: that is the point.
+struct CountingServer : ThreadingTCPServer {
+  explicit CountingServer(std::atomic<int>* shut_down)
+      : ThreadingTCPServer(kLoopback, handler<StreamRequestHandler>()), shut_down(shut_down) {}
+  void shutdown_request(Request& request) override {
+    ThreadingTCPServer::shutdown_request(request);
+    ++requests;  // The derived part, used on the request thread.
+    shut_down->store(requests);
+  }
+  int requests = 0;
+  std::atomic<int>* shut_down;
+};
+
+TEST_CASE("a derived threading server needs no destructor when server_close() comes first") {
+  std::atomic<int> shut_down{0};
+  std::string reported = capture_stderr([&] {
+    CountingServer server(&shut_down);
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    server.handle_request();
+    client.close();
+    server.server_close();  // What Python's `with` and serve_until_signal() do.
+  });
+  CHECK(shut_down == 1);
+  CHECK(reported == "");
+}
+
+TEST_CASE("a derived threading server destroyed with unjoined threads is reported loudly") {
+  std::atomic<int> shut_down{0};
+  std::string reported = capture_stderr([&] {
+    CountingServer server(&shut_down);
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    server.handle_request();
+    client.close();
+    REQUIRE(wait_until([&] { return shut_down == 1; }));  // The thread is done with it.
+  });  // No server_close(): ~CountingServer runs while the thread is still remembered.
+  CHECK(reported.find("ThreadingMixIn: a server derived from it was destroyed with 1 request "
+                      "thread(s) not joined") != std::string::npos);
+}
+
+TEST_CASE("ThreadingMixIn<MyServer>: the destructor joins before the derived part goes") {
+  // The mix-in outermost, as in Python's list of bases: ~ThreadingMixIn runs first and waits
+  // for the handler, which still uses MyServer's member when the destruction starts.
+  struct MyServer : TCPServer {
+    MyServer(Gate* gate, std::atomic<int>* used)
+        : TCPServer(kLoopback, nullptr), gate(gate), used(used) {}
+    void shutdown_request(Request& request) override {
+      gate->wait();
+      TCPServer::shutdown_request(request);
+      log.push_back("shut down");  // A member of the derived part.
+      *used = static_cast<int>(log.size());
+    }
+    Gate* gate;
+    std::atomic<int>* used;
+    std::vector<std::string> log;
+  };
+  Gate gate;
+  std::atomic<int> used{0};
+  std::optional<ThreadingMixIn<MyServer>> server;
+  server.emplace(&gate, &used);
+  server->RequestHandlerClass = handler<StreamRequestHandler>();
+  server->block_on_close = false;  // Even so: the destructor waits.
+  server->bind_and_activate();
+  const SocketAddress address = server->server_address;
+  Socket client = connect_to(address);
+  server->handle_request();
+  std::thread opener([&] {
+    // The destruction has started once the listening socket is closed.
+    wait_until([&] {
+      try {
+        connect_to(address);
+        return false;
+      } catch (const std::system_error&) {
+        return true;
+      }
+    });
+    gate.open();
+  });
+  server.reset();  // Under ThreadSanitizer, a handler outliving MyServer is a reported race.
+  opener.join();
+  CHECK(used == 1);
 }
 
 }  // namespace

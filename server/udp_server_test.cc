@@ -1,0 +1,93 @@
+// UDPServer on its own, without a handler: a bound datagram socket that does not listen,
+// get_request() with the sender and the socket for the reply, max_packet_size, and what a
+// datagram server's shutdown_request() leaves open.
+#include "server/udp_server.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+#include "server/socket.h"
+#include "server/socket_address.h"
+#include "tests/test_util.h"
+
+namespace socketserver::testing {
+namespace {
+
+TEST_CASE("bind_and_activate: port 0 reads back the kernel's port; the socket does not listen") {
+  UDPServer server(kLoopback, nullptr);
+  CHECK(server.socket_type == SOCK_DGRAM);
+  CHECK(server.max_packet_size == 8192);
+  server.bind_and_activate();
+  CHECK(server.server_address.port() != 0);
+  CHECK(server.server_address == server.socket.getsockname());
+  CHECK(server.socket.type() == SOCK_DGRAM);
+  CHECK(server.socket.getsockopt(SOL_SOCKET, SO_ACCEPTCONN) == 0);
+  CHECK((::fcntl(server.fileno(), F_GETFL) & O_NONBLOCK) != 0);
+  server.server_close();
+  CHECK(server.fileno() == -1);
+}
+
+TEST_CASE("get_request: one datagram, its sender, and the server's socket for the reply") {
+  TempDir dir;
+  UDPServer server(kLoopback, nullptr);
+  server.bind_and_activate();
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto("ping", server.server_address);
+  server.socket.settimeout(kDeadline);  // The datagram is queued already; this bounds a bug.
+  auto [request, client_address] = server.get_request();
+  CHECK(request.packet == "ping");
+  CHECK(request.is_datagram());
+  CHECK(request.server_socket == &server.socket);
+  CHECK(request.connection.fileno() == -1);
+  // The client never bound: sendto() bound it to 0.0.0.0 and a free port, seen as 127.0.0.1.
+  CHECK(client_address.host() == "127.0.0.1");
+  CHECK(client_address.port() == client.getsockname().port());
+
+  request.server_socket->sendto("pong", client_address);
+  CHECK(client.recvfrom(100).first == "pong");
+
+  server.shutdown_request(request);  // Nothing to close: the socket is the server's own.
+  CHECK(server.fileno() >= 0);
+  CHECK(request.server_socket == &server.socket);
+}
+
+TEST_CASE("max_packet_size: a longer datagram is cut to it, and the rest is lost") {
+  TempDir dir;
+  UDPServer server(kLoopback, nullptr);
+  server.max_packet_size = 5;
+  server.bind_and_activate();
+  server.socket.settimeout(kDeadline);
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto("0123456789", server.server_address);
+  client.sendto("ab", server.server_address);
+  CHECK(server.get_request().first.packet == "01234");
+  CHECK(server.get_request().first.packet == "ab");  // The next datagram, not the cut tail.
+}
+
+TEST_CASE("get_request with no datagram waiting throws EAGAIN at once instead of blocking") {
+  UDPServer server(kLoopback, nullptr);
+  server.bind_and_activate();
+  int err = 0;
+  try {
+    server.get_request();
+  } catch (const std::system_error& e) {
+    err = e.code().value();
+  }
+  CHECK(err == EAGAIN);
+}
+
+TEST_CASE("UDPServer refuses a Unix path and names the class to use") {
+  TempDir dir;
+  UDPServer server(SocketAddress::unix_path(dir.file("s.sock")), nullptr);
+  CHECK_THROWS_WITH_AS(server.bind_and_activate(), doctest::Contains("UnixDatagramServer"),
+                       std::invalid_argument);
+  CHECK(server.fileno() == -1);
+}
+
+}  // namespace
+}  // namespace socketserver::testing
