@@ -1,6 +1,7 @@
 #include "handlers/buffered_reader.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace socketserver {
 
@@ -49,6 +50,27 @@ std::string BufferedReader::read(std::size_t n) {
     if (!fill()) break;
   }
   return take(n);
+}
+
+std::string BufferedReader::read() {
+  while (buffer_.size() - start_ <= kReadAllLimit) {
+    if (!fill()) return take(kReadAllLimit);
+  }
+  throw std::length_error("rfile: more than " + std::to_string(kReadAllLimit) +
+                          " bytes before end of input; read(n) or readline() take it in parts");
+}
+
+std::vector<std::string> BufferedReader::readlines() {
+  BufferedReader all(read());
+  std::vector<std::string> lines;
+  for (std::string line; !(line = all.readline(kReadAllLimit)).empty();) lines.push_back(line);
+  return lines;
+}
+
+BufferedReader::LineIterator& BufferedReader::LineIterator::operator++() {
+  line_ = reader_->readline();
+  if (line_.empty()) reader_ = nullptr;
+  return *this;
 }
 
 }  // namespace socketserver

@@ -3,13 +3,16 @@
 // over the datagram (DatagramRequestHandler.rfile).
 //
 // readline(limit) returns one line with its '\n', or less: at most `limit` bytes, or what was
-// left at end of input. read(n) returns n bytes or fewer at end of input. Both return an
-// empty string at end of input, so a handler reads like its Python twin:
-//     for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+// left at end of input. read(n) returns n bytes or fewer at end of input; read() and
+// readlines() everything up to end of input. All return empty at end of input, and a
+// range-for reads line by line, so a handler reads like its Python twin:
+//     for (const std::string& line : rfile) wfile.write(line);
 //
 // Bounds: the buffer holds at most bufsize bytes beyond what the caller asked for, and
 // readline() without a limit stops at kDefaultLineLimit (64 KiB), so a client that never
 // sends '\n' cannot make the server grow without end. (Python's default is no limit.)
+// read() and readlines() hold at most kReadAllLimit (1 MiB): past it they throw
+// std::length_error and leave the bytes unread, for read(n) or readline().
 //
 // Borrows the socket, which the server owns; a TimeoutError from it passes through.
 #ifndef HANDLERS_BUFFERED_READER_H_
@@ -18,6 +21,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/socket.h"
 
@@ -27,15 +31,34 @@ class BufferedReader {
  public:
   static constexpr std::size_t kDefaultBufferSize = 8192;  // Python: io.DEFAULT_BUFFER_SIZE
   static constexpr std::size_t kDefaultLineLimit = 64 * 1024;
+  static constexpr std::size_t kReadAllLimit = 1024 * 1024;
 
   BufferedReader() = default;  // At end of input from the start.
-  // Reads from `socket` in chunks of `bufsize` bytes.
-  BufferedReader(Socket* socket, std::size_t bufsize);
+  // Python: sock.makefile('rb'). Reads from `socket` in chunks of `bufsize` bytes.
+  explicit BufferedReader(Socket* socket, std::size_t bufsize = kDefaultBufferSize);
   // Reads `data` (a datagram), then end of input.
   explicit BufferedReader(std::string data);
 
   std::string readline(std::size_t limit = kDefaultLineLimit);
   std::string read(std::size_t n);
+  std::string read();                    // To end of input.
+  std::vector<std::string> readlines();  // read(), split after each '\n'.
+
+  // Python: `for line in rfile`. Each step is readline(); the loop ends at end of input.
+  class LineIterator {
+   public:
+    LineIterator() = default;  // The end.
+    explicit LineIterator(BufferedReader* reader) : reader_(reader) { ++*this; }
+    const std::string& operator*() const { return line_; }
+    LineIterator& operator++();
+    bool operator!=(const LineIterator& other) const { return reader_ != other.reader_; }
+
+   private:
+    BufferedReader* reader_ = nullptr;  // Null at the end.
+    std::string line_;
+  };
+  LineIterator begin() { return LineIterator(this); }
+  LineIterator end() { return LineIterator(); }
 
  private:
   // Receives one more chunk into buffer_; false at end of input.

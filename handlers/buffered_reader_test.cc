@@ -1,6 +1,7 @@
 // BufferedReader (rfile) over a connected socket pair and over a datagram: lines, the last
 // unterminated line, end of input, line limits (and the default one against a client that
-// never sends '\n'), read(n) across many small chunks, tiny buffers, and timeouts.
+// never sends '\n'), read(n) across many small chunks, tiny buffers, and timeouts; the default
+// buffer size; read() and readlines() to end of input and their 1 MiB bound; range-for.
 #include "handlers/buffered_reader.h"
 
 #include <doctest/doctest.h>
@@ -220,6 +221,127 @@ TEST_CASE("socket: a TimeoutError passes through and loses no byte already recei
   CHECK(rfile.readline() == "partial\n");
 }
 
+TEST_CASE("socket: the default buffer is Python's io.DEFAULT_BUFFER_SIZE, 8192 bytes") {
+  CHECK(BufferedReader::kDefaultBufferSize == 8192);
+  Connection c;
+  c.send_and_close(std::string(10000, 'z'));
+  BufferedReader rfile(&c.reader);  // The default size.
+  CHECK(rfile.read(1) == "z");
+  // One recv of at most 8192 bytes: the rest is still in the socket.
+  std::string left = recv_all(c.reader);
+  CHECK(left.size() >= 10000 - 8192);
+  CHECK(left.size() < 10000);
+}
+
+// Sends `data` from a thread, then closes the sending side unless `close` is false. join()
+// returns what the sender threw ("" if nothing).
+class Sender {
+ public:
+  Sender(Socket& socket, std::string data, bool close = true)
+      : thread_([this, &socket, data = std::move(data), close] {
+          try {
+            socket.sendall(data);
+            if (close) socket.shutdown(SHUT_WR);
+          } catch (const std::exception& e) {
+            error_ = e.what();
+          }
+        }) {}
+  std::string join() {
+    thread_.join();
+    return error_;
+  }
+
+ private:
+  std::string error_;
+  std::thread thread_;
+};
+
+TEST_CASE("socket: read() returns everything up to end of input, across many chunks") {
+  Connection c;
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data += "line " + std::to_string(i) + "\n";
+  Sender sender(c.writer, data);
+  BufferedReader rfile(&c.reader, 100);
+  CHECK(rfile.readline() == "line 0\n");
+  std::string rest = rfile.read();
+  CHECK(sender.join() == "");
+  CHECK(rest == data.substr(7));
+  CHECK(rfile.read() == "");  // At end of input.
+}
+
+TEST_CASE("socket: read() of exactly kReadAllLimit (1 MiB) bytes returns them all") {
+  CHECK(BufferedReader::kReadAllLimit == 1024 * 1024);
+  Connection c;
+  Sender sender(c.writer, std::string(BufferedReader::kReadAllLimit, 'a'));
+  BufferedReader rfile(&c.reader);
+  std::string all = rfile.read();
+  CHECK(sender.join() == "");
+  CHECK(all == std::string(BufferedReader::kReadAllLimit, 'a'));
+}
+
+// A client sends more than the bound and does not close: read() must not wait for end of
+// input or hold more than the bound plus one buffer.
+TEST_CASE("socket: past kReadAllLimit, read() throws std::length_error and loses no byte") {
+  Connection c;
+  const std::string data = std::string(BufferedReader::kReadAllLimit, 'a') + "bcd";
+  Sender sender(c.writer, data, /*close=*/false);
+  BufferedReader rfile(&c.reader);
+  CHECK_THROWS_WITH_AS(rfile.read(), doctest::Contains("more than 1048576 bytes"),
+                       std::length_error);
+  CHECK(sender.join() == "");
+  CHECK(rfile.read(BufferedReader::kReadAllLimit) == data.substr(0, BufferedReader::kReadAllLimit));
+  CHECK(rfile.read(3) == "bcd");
+  c.writer.shutdown(SHUT_WR);
+  CHECK(rfile.read() == "");
+}
+
+TEST_CASE("socket: readlines() returns every line, the last unterminated one too") {
+  Connection c;
+  c.send_and_close("one\ntwo\n\nthree");
+  BufferedReader rfile(&c.reader, 3);
+  CHECK(rfile.readlines() == Lines{"one\n", "two\n", "\n", "three"});
+  CHECK(rfile.readlines() == Lines{});
+}
+
+TEST_CASE("socket: readlines() keeps a line longer than the readline() limit whole") {
+  Connection c;
+  const std::string longer(BufferedReader::kDefaultLineLimit + 10, 'x');
+  Sender sender(c.writer, longer + "\nshort\n");
+  BufferedReader rfile(&c.reader);
+  Lines lines = rfile.readlines();
+  CHECK(sender.join() == "");
+  CHECK(lines == Lines{longer + "\n", "short\n"});
+}
+
+TEST_CASE("socket: past kReadAllLimit, readlines() throws std::length_error too") {
+  Connection c;
+  Sender sender(c.writer, std::string(BufferedReader::kReadAllLimit + 1, '\n'));
+  BufferedReader rfile(&c.reader);
+  CHECK_THROWS_AS(rfile.readlines(), std::length_error);
+  CHECK(sender.join() == "");
+}
+
+TEST_CASE("socket: a range-for reads line by line, as Python's `for line in rfile`") {
+  Connection c;
+  c.send_and_close("one\ntwo\n\nthree");
+  BufferedReader rfile(&c.reader, 2);
+  Lines lines;
+  for (const std::string& line : rfile) lines.push_back(line);
+  CHECK(lines == Lines{"one\n", "two\n", "\n", "three"});
+  int more = 0;
+  for (const std::string& line : rfile) more += static_cast<int>(line.size()) + 1;
+  CHECK(more == 0);  // At end of input: the loop body never runs.
+}
+
+TEST_CASE("socket: a range-for cuts a long line at the 64 KiB limit, as readline() does") {
+  Connection c;
+  c.send_and_close(std::string(BufferedReader::kDefaultLineLimit + 1, 'y') + "\n\n");
+  BufferedReader rfile(&c.reader);
+  std::vector<std::size_t> sizes;
+  for (const std::string& line : rfile) sizes.push_back(line.size());
+  CHECK(sizes == std::vector<std::size_t>{BufferedReader::kDefaultLineLimit, 2, 1});
+}
+
 TEST_CASE("datagram: readline returns the lines of the datagram, then end of input") {
   BufferedReader rfile(std::string("one\ntwo\nthree"));
   CHECK(rfile.readline() == "one\n");
@@ -245,6 +367,18 @@ TEST_CASE("datagram: binary bytes, including NUL, come through unchanged") {
   CHECK(rfile.read(10) == std::string("\xff\x01", 2));
 }
 
+TEST_CASE("datagram: read(), readlines() and a range-for") {
+  BufferedReader whole(std::string("a\nb\nc"));
+  CHECK(whole.readline() == "a\n");
+  CHECK(whole.read() == "b\nc");
+  BufferedReader lines(std::string("a\nb\nc"));
+  CHECK(lines.readlines() == Lines{"a\n", "b\n", "c"});
+  BufferedReader loop(std::string("a\nb\nc"));
+  Lines looped;
+  for (const std::string& line : loop) looped.push_back(line);
+  CHECK(looped == Lines{"a\n", "b\n", "c"});
+}
+
 TEST_CASE("an empty datagram and a default reader are at end of input from the start") {
   BufferedReader empty(std::string{});
   CHECK(empty.readline() == "");
@@ -252,6 +386,9 @@ TEST_CASE("an empty datagram and a default reader are at end of input from the s
   BufferedReader none;
   CHECK(none.readline() == "");
   CHECK(none.read(1) == "");
+  CHECK(none.read() == "");
+  CHECK(none.readlines() == Lines{});
+  CHECK_FALSE(none.begin() != none.end());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace socketserver {
 
@@ -19,6 +20,9 @@ class PacketWriter {
   static constexpr std::size_t kMaxDatagram = 65507;
 
   std::size_t write(std::string_view data);
+  void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
+    for (const std::string& line : lines) write(line);
+  }
   void flush() {}  // Nothing to do: the reply goes out in finish().
   const std::string& getvalue() const { return data_; }
 

@@ -51,5 +51,14 @@ TEST_CASE("a single write larger than a datagram throws and leaves the writer em
   CHECK(wfile.getvalue() == "still usable");
 }
 
+TEST_CASE("writelines appends each string; past 65507 bytes it throws and keeps what fit") {
+  PacketWriter wfile;
+  wfile.writelines({"one\n", "two", "!"});
+  CHECK(wfile.getvalue() == "one\ntwo!");
+  const std::string big(PacketWriter::kMaxDatagram - 8, 'a');  // 8 + 1 + this: one too many.
+  CHECK_THROWS_AS(wfile.writelines({"\n", big}), std::length_error);
+  CHECK(wfile.getvalue() == "one\ntwo!\n");  // The first string fit; the second did not.
+}
+
 }  // namespace
 }  // namespace socketserver

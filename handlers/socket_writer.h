@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/socket.h"
 
@@ -25,7 +26,11 @@ class SocketWriter {
   SocketWriter(Socket* socket, std::size_t bufsize);
 
   std::size_t write(std::string_view data);
+  void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
+    for (const std::string& line : lines) write(line);
+  }
   void flush();
+  int fileno() const { return socket_ ? socket_->fileno() : -1; }  // The socket's descriptor.
 
  private:
   Socket* socket_ = nullptr;  // Borrowed.

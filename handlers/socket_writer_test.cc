@@ -115,10 +115,32 @@ TEST_CASE("buffered: a write bigger than the buffer goes straight through, after
   CHECK(c.pending() == "");
 }
 
+TEST_CASE("writelines sends each string as it is, adding no '\\n'; buffered, it holds them") {
+  Connection c;
+  SocketWriter wfile(&c.server, 0);
+  wfile.writelines({"one\n", "two", "\n"});
+  CHECK(c.pending() == "one\ntwo\n");
+  wfile.writelines({});
+  CHECK(c.pending() == "");
+  SocketWriter buffered(&c.server, 64);
+  buffered.writelines({"a\n", "b\n"});
+  CHECK(c.pending() == "");
+  buffered.flush();
+  CHECK(c.pending() == "a\nb\n");
+}
+
+TEST_CASE("fileno is the socket's descriptor; -1 without a socket") {
+  Connection c;
+  CHECK(SocketWriter(&c.server, 0).fileno() == c.server.fileno());
+  CHECK(c.server.fileno() >= 0);
+  CHECK(SocketWriter().fileno() == -1);
+}
+
 TEST_CASE("write with no socket throws std::logic_error") {
   SocketWriter wfile;
   CHECK_THROWS_AS(wfile.write("x"), std::logic_error);
   CHECK_THROWS_WITH_AS(wfile.write(""), doctest::Contains("no connection"), std::logic_error);
+  CHECK_THROWS_AS(wfile.writelines({"x"}), std::logic_error);
   wfile.flush();  // Nothing held: nothing to fail.
 }
 

@@ -10,7 +10,7 @@
 //     struct Echo : StreamRequestHandler {
 //       Echo() { timeout = std::chrono::seconds(5); }
 //       void handle() override {
-//         for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
+//         for (const std::string& line : rfile) wfile.write(line);
 //       }
 //     };
 //

@@ -141,7 +141,7 @@ TEST_CASE("a TimeoutError the handler does not catch reaches handle_error") {
 // --- disable_nagle_algorithm ---
 
 struct NagleHandler : StreamRequestHandler {
-  NagleHandler(std::optional<bool> disable, Observed* seen) : seen(seen) {
+  NagleHandler(const std::optional<bool>& disable, Observed* seen) : seen(seen) {
     if (disable) disable_nagle_algorithm = *disable;
   }
   void handle() override {

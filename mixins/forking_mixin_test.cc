@@ -84,7 +84,7 @@ TEST_CASE("service_actions reaps finished children while the server waits for re
 // memory: adds "Handler called\n" to the file at `path` instead, then throws an Exception.
 template <class Exception>
 struct FileBadHandler : BaseRequestHandler {
-  explicit FileBadHandler(std::string path) : path(std::move(path)) {}
+  explicit FileBadHandler(const std::string& path) : path(path) {}
   void handle() override {
     append_line(path, "Handler called\n");
     throw Exception{};
