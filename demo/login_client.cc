@@ -200,38 +200,27 @@ void run(const Flags& flags) {
   }
 }
 
-// Reads the command line; sets `help` and stops at --help.
-Flags parse_flags(int argc, char** argv, bool& help) {
-  Flags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string& flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    }
-    if (flag == "--host" || flag == "--port") {
-      read_address_flag(reader, flags.address);
-    } else if (flag == "--user") {
-      flags.user = reader.value();
-    } else if (flag == "--password") {
-      flags.password = reader.value();
-    } else if (flag == "--legacy-framing") {
-      reader.no_value();
-      flags.legacy_framing = true;
-    } else if (flag == "--coalesce") {
-      reader.no_value();
-      flags.coalesce = true;
-    } else if (flag == "--timeout") {
-      flags.timeout = parse_seconds(flag, reader.value());
-    } else {
-      throw UsageError("unknown flag " + flag);
-    }
+// Reads one flag of the command line into `flags`; false for a flag it does not know.
+bool read_login_flag(FlagReader& reader, Flags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--host" || flag == "--port") {
+    read_address_flag(reader, flags.address);
+  } else if (flag == "--user") {
+    flags.user = reader.value();
+  } else if (flag == "--password") {
+    flags.password = reader.value();
+  } else if (flag == "--legacy-framing") {
+    reader.no_value();
+    flags.legacy_framing = true;
+  } else if (flag == "--coalesce") {
+    reader.no_value();
+    flags.coalesce = true;
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
+  } else {
+    return false;
   }
-  if (!flags.address.port) flags.address.port = kDefaultPort;
-  check_address_flags(flags.address, /*for_client=*/true);  // Port 0 is no server's port.
-  return flags;
+  return true;
 }
 
 }  // namespace
@@ -240,22 +229,21 @@ Flags parse_flags(int argc, char** argv, bool& help) {
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
   Flags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("login_client", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  flags.address.port = kDefaultPort;  // The course's port, unless --port says otherwise.
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"login_client", kUsage},
+      [&](FlagReader& reader) { return read_login_flag(reader, flags); },
+      [&] {
+        if (flags.address.port == 0) throw UsageError("--port 0: not a server's port (1-65535)");
+      });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
+
   try {
     run(flags);
   } catch (const std::invalid_argument& e) {  // A bad --host, from SocketAddress.
-    return usage_error("login_client", e.what(), kUsage);
+    return usage_error("login_client", e.what());
   } catch (const std::exception& e) {  // ClientError, or socket() failing.
-    std::cout << std::flush;
+    std::cout << std::flush;           // What was printed so far comes before the reason.
     std::cerr << "login_client: " << e.what() << "\n";
     return 1;
   }

@@ -41,6 +41,7 @@
 #include "mixins/forking_mixin.h"
 #include "mixins/threading_mixin.h"
 #include "server/errors.h"
+#include "server/serve_until_signal.h"
 #include "server/socket_address.h"
 #include "server/tcp_server.h"
 
@@ -259,7 +260,7 @@ struct Flags {
   AddressFlags address;  // --host and --port only.
   MixIn mixin = MixIn::threading;
   std::optional<std::string> users_file;
-  std::vector<std::string> allow;
+  AllowList allow;  // Empty: every client.
   int max_attempts = 3;
   std::optional<Seconds> timeout;
   bool legacy_framing = false;
@@ -269,72 +270,68 @@ struct Flags {
 // Builds, configures and runs the server until SIGINT or SIGTERM; returns the exit status.
 // `Server` is LoginServer, ThreadingMixIn<LoginServer> or ForkingMixIn<LoginServer>.
 template <class Server>
-int run_server(const Flags& flags, const SocketAddress& address, UserTable users, AllowList allow) {
+int run_server(const Flags& flags, const SocketAddress& address, UserTable users) {
   Server server(address, handler<LoginHandler>());
   server.users = std::move(users);
   server.max_attempts = flags.max_attempts;
   server.session_timeout = flags.timeout;
   server.legacy_framing = flags.legacy_framing;
-  server.allow = std::move(allow);
+  server.allow = flags.allow;
   server.allow_reuse_address = true;  // Restart at once on 8123 after a lecture's Ctrl-C.
   if (flags.trace) server.trace = BaseServer::print_trace;
   server.bind_and_activate();
 
   // std::endl flushes, so a script reading our stdout through a pipe sees the line at once.
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
-  int signal = serve_until_signal(server, Seconds(0.5));
+  // Returns after SIGINT or SIGTERM, and after server_close(), which waits for the handlers
+  // still running (block_on_close), as leaving Python's `with` does.
+  int signal = serve_until_signal(server);
   log(signal_name(signal) + ", shutting down");
-  server.server_close();  // Waits for the handlers still running (block_on_close).
   return 0;
 }
 
-// Reads the command line; sets `help` and stops at --help.
-Flags parse_flags(int argc, char** argv, bool& help) {
-  Flags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string& flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
+// Reads one flag of the command line into `flags`; false for a flag it does not know.
+bool read_login_flag(FlagReader& reader, Flags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--host" || flag == "--port") {
+    read_address_flag(reader, flags.address);
+  } else if (flag == "--mixin") {
+    flags.mixin = parse_mixin(flag, reader.value());
+  } else if (flag == "--users") {
+    flags.users_file = reader.value();
+  } else if (flag == "--allow") {
+    std::string cidr = reader.value();
+    try {
+      flags.allow.add(cidr);
+    } catch (const std::invalid_argument& e) {  // "10.0.0.0/33: prefix length must be 0-32"
+      throw UsageError(flag + " " + e.what());
     }
-    if (flag == "--host" || flag == "--port") {
-      read_address_flag(reader, flags.address);
-    } else if (flag == "--mixin") {
-      flags.mixin = parse_mixin(flag, reader.value());
-    } else if (flag == "--users") {
-      flags.users_file = reader.value();
-    } else if (flag == "--allow") {
-      flags.allow.push_back(reader.value());
-    } else if (flag == "--max-attempts") {
-      flags.max_attempts = static_cast<int>(parse_count(flag, reader.value()));
-    } else if (flag == "--timeout") {
-      flags.timeout = parse_seconds(flag, reader.value());
-    } else if (flag == "--legacy-framing") {
-      reader.no_value();
-      flags.legacy_framing = true;
-    } else if (flag == "--trace") {
-      reader.no_value();
-      flags.trace = true;
-    } else {
-      throw UsageError("unknown flag " + flag);
-    }
+  } else if (flag == "--max-attempts") {
+    flags.max_attempts = static_cast<int>(parse_count(flag, reader.value()));
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
+  } else if (flag == "--legacy-framing") {
+    reader.no_value();
+    flags.legacy_framing = true;
+  } else if (flag == "--trace") {
+    reader.no_value();
+    flags.trace = true;
+  } else {
+    return false;
   }
-  if (!flags.address.port) flags.address.port = kDefaultPort;
-  return flags;
+  return true;
 }
 
-int run(const Flags& flags, const SocketAddress& address, UserTable users, AllowList allow) {
+// Puts the --mixin in front of LoginServer, as Python writes
+// `class ThreadingLoginServer(ThreadingMixIn, LoginServer)`.
+int run(const Flags& flags, const SocketAddress& address, UserTable users) {
   switch (flags.mixin) {
     case MixIn::none:
-      return run_server<LoginServer>(flags, address, std::move(users), std::move(allow));
+      return run_server<LoginServer>(flags, address, std::move(users));
     case MixIn::threading:
-      return run_server<ThreadingMixIn<LoginServer>>(flags, address, std::move(users),
-                                                     std::move(allow));
+      return run_server<ThreadingMixIn<LoginServer>>(flags, address, std::move(users));
     case MixIn::forking:
-      return run_server<ForkingMixIn<LoginServer>>(flags, address, std::move(users),
-                                                   std::move(allow));
+      return run_server<ForkingMixIn<LoginServer>>(flags, address, std::move(users));
   }
   throw std::logic_error("unknown --mixin");
 }
@@ -344,40 +341,30 @@ int run(const Flags& flags, const SocketAddress& address, UserTable users, Allow
 
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
-  // Before anything else, and before any thread exists: see serve_until_signal.h.
+  // Before anything else, and before any thread exists: see demo/serve_until_signal.h.
   block_stop_signals();
 
   Flags flags;
-  bool help = false;
+  flags.address.port = kDefaultPort;  // The course's port, unless --port says otherwise.
+  std::optional<int> status =
+      parse_command_line(argc, argv, {"login_server", kUsage, /*repeatable=*/{"--allow"}},
+                         [&](FlagReader& reader) { return read_login_flag(reader, flags); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
+
   socketserver::SocketAddress address;
   UserTable users = UserTable::builtin();
-  AllowList allow;
   try {
-    flags = parse_flags(argc, argv, help);
-    if (help) {
-      std::cout << kUsage;
-      return 0;
-    }
     address = socket_address(flags.address);
     if (flags.users_file) users = UserTable::load(*flags.users_file);
-    for (const std::string& cidr : flags.allow) {
-      try {
-        allow.add(cidr);
-      } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string("--allow ") + e.what());
-      }
-    }
-  } catch (const UsageError& e) {
-    return usage_error("login_server", e.what(), kUsage);
   } catch (const std::invalid_argument& e) {  // A bad --host, from SocketAddress.
-    return usage_error("login_server", e.what(), kUsage);
-  } catch (const UsersFileError& e) {
+    return usage_error("login_server", e.what());
+  } catch (const UsersFileError& e) {  // "users.txt line 3: expected name:password, ..."
     std::cerr << "login_server: --users " << e.what() << "\n";
     return 2;
   }
 
   try {
-    return run(flags, address, std::move(users), std::move(allow));
+    return run(flags, address, std::move(users));
   } catch (const std::exception& e) {  // Most often bind(): "Address already in use".
     std::cerr << "login_server: " << e.what() << "\n";
     return 1;

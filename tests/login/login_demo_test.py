@@ -426,6 +426,9 @@ class ServerFlagsTest(unittest.TestCase):
                 self.assertEqual(s.stop(signum), 0)
 
     def test_help(self):
+        done = subprocess.run([SERVER, "-h"], capture_output=True, timeout=DEADLINE)
+        self.assertEqual(done.returncode, 0)
+        self.assertIn(b"usage: login_server", done.stdout)
         done = subprocess.run([SERVER, "--help"], capture_output=True, timeout=DEADLINE)
         self.assertEqual(done.returncode, 0)
         self.assertIn(b"usage: login_server", done.stdout)
@@ -443,7 +446,8 @@ class ServerFlagsTest(unittest.TestCase):
                             (["--allow", "localhost"], "--allow localhost: not an IPv4"),
                             (["--trace=yes"], "--trace takes no value"),
                             (["--server", "udp"], "unknown flag --server"),
-                            (["--port"], "--port needs a value")]:
+                            (["--port"], "--port needs a value"),
+                            (["--port", "1", "--port", "2"], "--port given twice")]:
             done = subprocess.run([SERVER] + flags, capture_output=True, timeout=DEADLINE)
             self.assertEqual(done.returncode, 2, flags)
             self.assertIn(says, done.stderr.decode(), flags)
@@ -658,7 +662,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertIn("usage: login_client", out)
         for flags, says in [(["--bogus"], "unknown flag --bogus"),
-                            (["--port", "0"], "needs --port"),
+                            (["--port", "0"], "--port 0: not a server's port (1-65535)"),
                             (["--coalesce=yes"], "--coalesce takes no value"),
                             (["--timeout", "-1"], "--timeout -1")]:
             status, out, err = run_client(*flags)
