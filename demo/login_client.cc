@@ -18,7 +18,6 @@
 // answer within --timeout (one line on stderr says which); 2 a bad flag.
 #include <unistd.h>
 
-#include <cctype>
 #include <initializer_list>
 #include <iostream>
 #include <optional>
@@ -129,12 +128,15 @@ std::string ask(const char* prompt, const std::optional<std::string>& given, boo
 bool accepted(const std::string& reply, bool from_flag, const std::string& what) {
   if (reply == "valid") return true;
   if (reply == "too many attempts") throw ClientError("the server says: too many attempts");
-  bool retry = reply == "invalid" || reply.rfind("error: ", 0) == 0;
-  if (!retry) throw ClientError("unexpected reply to the " + what + ": \"" + reply + "\"");
-  std::string why = reply == "invalid" ? "wrong " + what : "the server says: " + reply;
-  if (from_flag) throw ClientError("login failed: " + why);
-  std::cout << static_cast<char>(std::toupper(static_cast<unsigned char>(why[0]))) << why.substr(1)
-            << ", try again.\n";
+  bool invalid = reply == "invalid";
+  if (!invalid && reply.rfind("error: ", 0) != 0) {
+    throw ClientError("unexpected reply to the " + what + ": \"" + reply + "\"");
+  }
+  if (from_flag) {
+    throw ClientError("login failed: " + (invalid ? "wrong " + what : "the server says: " + reply));
+  }
+  // The original said "username Erroe,try again".
+  std::cout << (invalid ? "Wrong " + what : "The server says: " + reply) << ", try again.\n";
   return false;
 }
 
