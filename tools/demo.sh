@@ -339,7 +339,10 @@ chapter_framing() {
     --password 123
   echo
   echo "The original's framing, through the proxy: it fails."
-  start legacy-proxy 1 "$bin/stammer_proxy" --to "$legacy_address" --max-chunk 3 --seed 1
+  # 10 ms between pieces: the greeting alone takes a tenth of a second to pass, so the
+  # server's first recv() gets only its start however slowly the machine runs.
+  start legacy-proxy 1 "$bin/stammer_proxy" --to "$legacy_address" --max-chunk 3 --seed 1 \
+    --delay-ms 10
   local proxy=$pid
   run fails "$bin/login_client" --port "${address##*:}" --legacy-framing --user fan \
     --password 123
@@ -352,7 +355,8 @@ chapter_framing() {
   echo "Lines, through the same proxy: it works."
   start fixed 1 "$bin/login_server" --port 0
   local fixed=$pid
-  start fixed-proxy 1 "$bin/stammer_proxy" --to "$address" --max-chunk 3 --seed 1 --verbose
+  start fixed-proxy 1 "$bin/stammer_proxy" --to "$address" --max-chunk 3 --seed 1 \
+    --delay-ms 10 --verbose
   proxy=$pid
   run 0 "$bin/login_client" --port "${address##*:}" --user fan --password 123
   stop fixed-proxy "$proxy"
