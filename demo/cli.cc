@@ -1,5 +1,7 @@
 #include "demo/cli.h"
 
+#include <pthread.h>  // PTHREAD_STACK_MIN
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -145,6 +147,32 @@ std::size_t parse_count(const std::string& flag, const std::string& text) {
   return std::stoul(text);
 }
 
+std::size_t parse_size(const std::string& flag, const std::string& text) {
+  std::string digits = text;
+  std::size_t unit = 1;
+  if (!text.empty() && (text.back() == 'k' || text.back() == 'm')) {
+    unit = text.back() == 'k' ? 1024 : 1024 * 1024;
+    digits.pop_back();
+  }
+  const std::size_t limit = std::size_t{1} << 30;  // 1 GiB.
+  // Ten digits at most, so stoul cannot overflow; the limit is checked after the unit.
+  if (!all_digits(digits) || digits.size() > 10 || std::stoul(digits) == 0 ||
+      std::stoul(digits) > limit / unit) {
+    throw bad_value(flag, text, "not a size from 1 to 1g (bytes, or with k or m: 256k, 8m)");
+  }
+  return std::stoul(digits) * unit;
+}
+
+std::size_t parse_stack_size(const std::string& flag, const std::string& text) {
+  std::size_t size = parse_size(flag, text);
+  if (size < static_cast<std::size_t>(PTHREAD_STACK_MIN)) {
+    throw bad_value(flag, text,
+                    "below the smallest stack a thread can have, " +
+                        std::to_string(PTHREAD_STACK_MIN / 1024) + "k (PTHREAD_STACK_MIN)");
+  }
+  return size;
+}
+
 ServerKind parse_server_kind(const std::string& flag, const std::string& text) {
   for (ServerKind kind :
        {ServerKind::tcp, ServerKind::udp, ServerKind::unix_stream, ServerKind::unix_datagram}) {
@@ -191,6 +219,8 @@ bool read_server_flag(FlagReader& reader, ServerFlags& flags) {
     flags.mixin = parse_mixin(flag, reader.value());
   } else if (flag == "--max-children") {
     flags.max_children = parse_count(flag, reader.value());
+  } else if (flag == "--stack-size") {
+    flags.stack_size = parse_stack_size(flag, reader.value());
   } else if (flag == "--selector") {
     flags.selector = parse_selector(flag, reader.value());
   } else if (flag == "--poll-interval") {
@@ -230,6 +260,9 @@ void check_server_flags(const ServerFlags& flags) {
   check_address_flags(flags.address, /*for_client=*/false);
   if (flags.max_children && flags.mixin != MixIn::forking) {
     throw UsageError("--max-children needs --mixin forking");
+  }
+  if (flags.stack_size && flags.mixin != MixIn::threading) {
+    throw UsageError("--stack-size needs --mixin threading");
   }
 }
 

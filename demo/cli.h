@@ -3,7 +3,7 @@
 // Every demo takes one command line (docs/echo_demo.md lists it):
 //   servers:  --server tcp|udp|unix|unix-dgram  --host HOST  --port PORT  --path PATH
 //             --mixin none|threading|forking  --max-children N  --selector poll|select
-//             --poll-interval SECONDS  --trace  --help (or -h)
+//             --poll-interval SECONDS  --stack-size SIZE  --trace  --help (or -h)
 //   clients:  the same address flags (--server, --host, --port, --path) and their own.
 //
 // parse_command_line() is the start of every demo's main(): it walks argv with a FlagReader
@@ -83,6 +83,7 @@ struct ServerFlags {
   AddressFlags address;
   MixIn mixin = MixIn::none;
   std::optional<std::size_t> max_children;  // Not given: ForkingMixIn's default (40).
+  std::optional<std::size_t> stack_size;    // Not given: ThreadingMixIn's default (8 MiB).
   SelectorKind selector = SelectorKind::poll;
   Seconds poll_interval{0.5};  // serve_forever()'s default, as in Python.
   bool trace = false;
@@ -142,6 +143,12 @@ int parse_port(const std::string& flag, const std::string& text);
 Seconds parse_seconds(const std::string& flag, const std::string& text);
 // A positive whole number: "1", "40".
 std::size_t parse_count(const std::string& flag, const std::string& text);
+// A size in bytes, digits with an optional k (KiB) or m (MiB) suffix: "65536", "256k", "8m".
+// Positive, at most 1 GiB.
+std::size_t parse_size(const std::string& flag, const std::string& text);
+// --stack-size, for ThreadingMixIn::stack_size: parse_size(), and at least
+// PTHREAD_STACK_MIN (16k), below which no thread can start.
+std::size_t parse_stack_size(const std::string& flag, const std::string& text);
 ServerKind parse_server_kind(const std::string& flag, const std::string& text);
 MixIn parse_mixin(const std::string& flag, const std::string& text);
 SelectorKind parse_selector(const std::string& flag, const std::string& text);
@@ -153,7 +160,8 @@ bool read_address_flag(FlagReader& reader, AddressFlags& address);
 bool read_server_flag(FlagReader& reader, ServerFlags& flags);
 
 // Checks the flags against each other once all are read: --path only for Unix servers,
-// --host and --port only for IP servers, --max-children only with --mixin forking.
+// --host and --port only for IP servers, --max-children only with --mixin forking,
+// --stack-size only with --mixin threading.
 // A client (for_client) must also say where the server is: --port (1-65535) or --path.
 // Throws UsageError.
 void check_address_flags(const AddressFlags& address, bool for_client);

@@ -69,6 +69,41 @@ TEST_CASE("good flags: no exit status, nothing printed, the values read") {
   CHECK(run.names == std::vector<std::string>{"a", "b"});
 }
 
+TEST_CASE("parse_size: bytes, or k and m for KiB and MiB; anything else names the flag") {
+  CHECK(parse_size("--size", "65536") == 65536);
+  CHECK(parse_size("--size", "256k") == 256 * 1024);
+  CHECK(parse_size("--size", "8m") == 8 * 1024 * 1024);
+  CHECK(parse_size("--size", "1024m") == std::size_t{1} << 30);
+  const std::string why = ": not a size from 1 to 1g (bytes, or with k or m: 256k, 8m)";
+  for (std::string bad : {"", "k", "0", "0k", "-1", "1.5m", "256K", "256kb", "1g", "1025m",
+                          "1073741825", "99999999999", " 1", "1 "}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(parse_size("--size", bad), ("--size " + bad + why).c_str(), UsageError);
+  }
+}
+
+TEST_CASE("--stack-size: at least PTHREAD_STACK_MIN, and only with --mixin threading") {
+  Run run = parse({"--mixin", "threading", "--stack-size", "256k"});
+  CHECK_FALSE(run.status.has_value());
+  CHECK(run.flags.stack_size == 256 * 1024);
+  CHECK_NOTHROW(check_server_flags(run.flags));
+  CHECK(parse({}).flags.stack_size == std::nullopt);  // Not given: ThreadingMixIn's default.
+
+  run = parse({"--stack-size", "1k"});
+  CHECK(run.status == 2);
+  CHECK(run.err.rfind("prog: --stack-size 1k: below the smallest stack a thread can have, ", 0) ==
+        0);
+  CHECK(parse({"--stack-size", "lots"}).status == 2);
+
+  ServerFlags flags;
+  flags.stack_size = 256 * 1024;
+  for (MixIn mixin : {MixIn::none, MixIn::forking}) {
+    flags.mixin = mixin;
+    CHECK_THROWS_WITH_AS(check_server_flags(flags), "--stack-size needs --mixin threading",
+                         UsageError);
+  }
+}
+
 TEST_CASE("--help and -h print the usage on stdout and exit 0") {
   for (const char* help : {"--help", "-h"}) {
     CAPTURE(help);

@@ -179,6 +179,7 @@ done
 round_trip tcp-select tcp --selector select --poll-interval 0.05
 round_trip udp-select-threading udp --selector select --mixin threading
 round_trip tcp-forking-max1 tcp --mixin forking --max-children 1
+round_trip tcp-threading-stack tcp --mixin threading --stack-size 256k
 round_trip tcp-localhost tcp --host localhost
 
 # IPv6 loopback, where the machine has it: "listening on [::1]:PORT".
@@ -270,6 +271,11 @@ expect_status server-foo 2 "$server_bin" --server foo
 expect_status poll-interval-abc 2 "$server_bin" --poll-interval abc
 expect_status mixin-foo 2 "$server_bin" --mixin foo
 expect_status max-children-without-forking 2 "$server_bin" --max-children 3
+expect_usage_error stack-size-without-threading "echo_server: --stack-size needs --mixin threading" \
+  "$server_bin" --stack-size 256k
+expect_usage_error stack-size-1k "echo_server: --stack-size 1k: below the smallest stack a \
+thread can have, 16k (PTHREAD_STACK_MIN)" "$server_bin" --mixin threading --stack-size 1k
+expect_status stack-size-abc 2 "$server_bin" --mixin threading --stack-size abc
 expect_status missing-value 2 "$server_bin" --port
 expect_status stray-argument 2 "$server_bin" hello
 expect_status trace-with-value 2 "$server_bin" --trace=yes

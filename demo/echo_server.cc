@@ -43,7 +43,7 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: echo_server [--server tcp|udp|unix|unix-dgram] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
+                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
 
 Sends every line (tcp, unix) or every datagram (udp, unix-dgram) back to its sender.
 Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -58,6 +58,8 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
                           request (ThreadingMixIn); forking: a process per request
                           (ForkingMixIn)
   --max-children N        with --mixin forking: at most N children at once (default 40)
+  --stack-size SIZE       with --mixin threading: each request thread's stack, in bytes or
+                          with k or m (256k, 8m; default: the system's, 8m on Linux)
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
   --trace                 print each step of each request on stderr, with pid and thread id
@@ -91,12 +93,20 @@ class EchoDatagramHandler : public DatagramRequestHandler {
 
 // --max-children exists only on a ForkingMixIn; overload resolution picks the template for
 // ForkingMixIn<Anything> and the plain function for every other server.
-// (check_server_flags() has already refused --max-children without --mixin forking.)
+// (check_server_flags() has already refused --max-children without --mixin forking, and
+// --stack-size without --mixin threading.)
 template <class Base>
 void set_max_children(ForkingMixIn<Base>& server, std::size_t max_children) {
   server.max_children = max_children;
 }
 void set_max_children(BaseServer&, std::size_t) {}
+// The same for --stack-size, which exists only on a ThreadingMixIn (docs/benchmark.md says
+// what a smaller stack saves).
+template <class Base>
+void set_stack_size(ThreadingMixIn<Base>& server, std::size_t stack_size) {
+  server.stack_size = stack_size;
+}
+void set_stack_size(BaseServer&, std::size_t) {}
 
 // [run_server]
 // Builds, configures and runs one kind of server until SIGINT or SIGTERM; returns the exit
@@ -113,6 +123,7 @@ int run_server(const ServerFlags& flags, const SocketAddress& address,
     server.server_selector = [] { return std::make_unique<SelectSelector>(); };
   }
   if (flags.max_children) set_max_children(server, *flags.max_children);
+  if (flags.stack_size) set_stack_size(server, *flags.stack_size);
   server.bind_and_activate();
 
   // server_address is now the bound address: port 0 has become the port the kernel chose.

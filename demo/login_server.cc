@@ -51,7 +51,8 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: login_server [--host HOST] [--port PORT] [--mixin none|threading|forking]
                     [--users FILE] [--allow CIDR]... [--max-attempts N]
-                    [--timeout SECONDS] [--legacy-framing] [--trace] [--help]
+                    [--timeout SECONDS] [--legacy-framing] [--stack-size SIZE] [--trace]
+                    [--help]
 
 The course's login server: a client greets it, sends a user name, then a password.
 Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -67,6 +68,8 @@ Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
   --max-attempts N    failed user names and passwords allowed per connection (default 3)
   --timeout SECONDS   disconnect a client that says nothing for this long (default: never)
   --legacy-framing    the original's wire format: no newlines, one message per recv()
+  --stack-size SIZE   with --mixin threading: each client thread's stack, in bytes or with
+                      k or m (256k, 8m; default: the system's, 8m on Linux)
   --trace             print each step of each request on stderr, with pid and thread id
   --help              print this help and exit
 )";
@@ -264,8 +267,17 @@ struct Flags {
   int max_attempts = 3;
   std::optional<Seconds> timeout;
   bool legacy_framing = false;
+  std::optional<std::size_t> stack_size;  // Not given: ThreadingMixIn's default.
   bool trace = false;
 };
+
+// --stack-size exists only on a ThreadingMixIn: overload resolution picks the template for
+// ThreadingMixIn<LoginServer> and the plain function for the others.
+template <class Base>
+void set_stack_size(ThreadingMixIn<Base>& server, std::optional<std::size_t> stack_size) {
+  server.stack_size = stack_size;
+}
+void set_stack_size(BaseServer&, std::optional<std::size_t>) {}
 
 // Builds, configures and runs the server until SIGINT or SIGTERM; returns the exit status.
 // `Server` is LoginServer, ThreadingMixIn<LoginServer> or ForkingMixIn<LoginServer>.
@@ -277,6 +289,7 @@ int run_server(const Flags& flags, const SocketAddress& address, UserTable users
   server.session_timeout = flags.timeout;
   server.legacy_framing = flags.legacy_framing;
   server.allow = flags.allow;
+  set_stack_size(server, flags.stack_size);
   server.allow_reuse_address = true;  // Restart at once on 8123 after a lecture's Ctrl-C.
   if (flags.trace) server.trace = BaseServer::print_trace;
   server.bind_and_activate();
@@ -313,6 +326,8 @@ bool read_login_flag(FlagReader& reader, Flags& flags) {
   } else if (flag == "--legacy-framing") {
     reader.no_value();
     flags.legacy_framing = true;
+  } else if (flag == "--stack-size") {
+    flags.stack_size = parse_stack_size(flag, reader.value());
   } else if (flag == "--trace") {
     reader.no_value();
     flags.trace = true;
@@ -346,9 +361,14 @@ int main(int argc, char** argv) {
 
   Flags flags;
   flags.address.port = kDefaultPort;  // The course's port, unless --port says otherwise.
-  std::optional<int> status =
-      parse_command_line(argc, argv, {"login_server", kUsage, /*repeatable=*/{"--allow"}},
-                         [&](FlagReader& reader) { return read_login_flag(reader, flags); });
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"login_server", kUsage, /*repeatable=*/{"--allow"}},
+      [&](FlagReader& reader) { return read_login_flag(reader, flags); },
+      [&] {
+        if (flags.stack_size && flags.mixin != MixIn::threading) {
+          throw UsageError("--stack-size needs --mixin threading");
+        }
+      });
   if (status) return *status;  // 0 after --help, 2 after a mistake.
 
   socketserver::SocketAddress address;

@@ -71,7 +71,7 @@ if run_clients forking --mixin forking; then
     fail "forking: a request answered by the server's own process"
   fi
 fi
-if run_clients unix-threading --server unix --mixin threading; then
+if run_clients unix-threading --server unix --mixin threading --stack-size 64k; then
   check_together unix-threading 1 4
 fi
 

@@ -44,7 +44,7 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: slow_server [--delay SECONDS] [--server tcp|unix] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
+                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
 
 Answers each request (one line) after --delay seconds, with the pid and thread id that
 answered. Pair it with slow_clients, which starts several clients at once.
@@ -59,6 +59,8 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
   --mixin MIXIN           none (default): one request at a time, so the others wait;
                           threading: a thread per request; forking: a process per request
   --max-children N        with --mixin forking: at most N children at once (default 40)
+  --stack-size SIZE       with --mixin threading: each request thread's stack, in bytes or
+                          with k or m (256k, 8m; default: the system's, 8m on Linux)
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
   --trace                 print each step of each request on stderr, with pid and thread id
@@ -102,6 +104,13 @@ void set_max_children(ForkingMixIn<Base>& server, std::size_t max_children) {
   server.max_children = max_children;
 }
 void set_max_children(BaseServer&, std::size_t) {}
+// The same for --stack-size, which exists only on a ThreadingMixIn (docs/benchmark.md says
+// what a smaller stack saves).
+template <class Base>
+void set_stack_size(ThreadingMixIn<Base>& server, std::size_t stack_size) {
+  server.stack_size = stack_size;
+}
+void set_stack_size(BaseServer&, std::size_t) {}
 
 // Builds, configures and runs one kind of server until SIGINT or SIGTERM (as echo_server).
 template <class Server>
@@ -112,6 +121,7 @@ int run_server(const SlowFlags& flags, const SocketAddress& address) {
     server.server_selector = [] { return std::make_unique<SelectSelector>(); };
   }
   if (flags.server.max_children) set_max_children(server, *flags.server.max_children);
+  if (flags.server.stack_size) set_stack_size(server, *flags.server.stack_size);
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
 

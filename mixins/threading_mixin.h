@@ -1,4 +1,4 @@
-// ThreadingMixIn<Server>: handle each request in a new std::thread.
+// ThreadingMixIn<Server>: handle each request in a new thread.
 // Python: socketserver.ThreadingMixIn; `class ThreadingTCPServer(ThreadingMixIn, TCPServer)`
 // is `using ThreadingTCPServer = ThreadingMixIn<TCPServer>` here (composed_servers.h).
 //
@@ -33,10 +33,13 @@
 //
 // Handlers run concurrently: state they share must be guarded (a mutex, or std::atomic).
 //
-// For the caller:          daemon_threads, block_on_close, excepthook, tracked_threads
+// For the caller:          daemon_threads, block_on_close, stack_size, excepthook,
+//                          tracked_threads
 // Overrides:               process_request, server_close
 #ifndef MIXINS_THREADING_MIXIN_H_
 #define MIXINS_THREADING_MIXIN_H_
+
+#include <pthread.h>
 
 #include <atomic>
 #include <exception>
@@ -44,8 +47,9 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
+#include <system_error>
 #include <typeinfo>
 #include <utility>
 
@@ -68,6 +72,11 @@ class ThreadingMixIn : public Server {
   // Python's class attributes, with Python's defaults.
   bool daemon_threads = false;
   bool block_on_close = true;
+  // Python: threading.stack_size(size), for this server's request threads only. Empty (the
+  // default): the platform's size, 8 MiB on Linux. Smaller stacks start faster (see
+  // docs/benchmark.md); a handler that recurses deeply or has big local arrays needs more.
+  // At least PTHREAD_STACK_MIN (16 KiB), or each request goes to handle_error().
+  std::optional<std::size_t> stack_size;
   // Python: threading.excepthook. Called on the request's thread, inside the catch block, for
   // what escapes run_request() there. Empty (the default): a report on stderr.
   std::function<void(const SocketAddress& client_address)> excepthook;
@@ -76,32 +85,23 @@ class ThreadingMixIn : public Server {
   void process_request(Request& request, const SocketAddress& client_address) override {
     reap_threads();
     derived_ = typeid(*this) != typeid(ThreadingMixIn);
-    auto owned = std::make_unique<Request>(std::move(request));
     auto done = std::make_shared<std::atomic<bool>>(false);
-    Request* job = owned.get();
+    auto job = std::make_unique<Job>(Job{this, std::move(request), client_address, done});
     this->trace_step("thread", &client_address);  // Before the start, so it prints first.
-    std::thread thread;
+    pthread_t thread;
     try {
-      thread = std::thread([this, job, client_address, done] {
-        std::unique_ptr<Request> request(job);  // The thread owns its request from here.
-        try {
-          this->run_request(*request, client_address);  // Python: process_request_thread().
-        } catch (...) {
-          report_uncaught(client_address);
-        }
-        done->store(true, std::memory_order_release);
-      });
+      thread = start_thread(stack_size, &ThreadingMixIn::request_thread, job.get());
     } catch (...) {
-      request = std::move(*owned);  // Not started: hand the request back for handle_error().
+      request = std::move(job->request);  // Not started: hand it back for handle_error().
       throw;
     }
-    (void)owned.release();  // The thread owns it now.
+    (void)job.release();  // The thread owns it now.
     if (daemon_threads) {
-      thread.detach();
+      ::pthread_detach(thread);
       return;
     }
     std::lock_guard<std::mutex> lock(threads_mutex_);
-    threads_.push_back({std::move(thread), std::move(done)});
+    threads_.push_back({thread, std::move(done)});
   }
   // [end]
 
@@ -120,10 +120,49 @@ class ThreadingMixIn : public Server {
   }
 
  private:
-  struct Worker {
-    std::thread thread;
+  // What a request thread owns.
+  struct Job {
+    ThreadingMixIn* server;
+    Request request;
+    SocketAddress client_address;
     std::shared_ptr<std::atomic<bool>> done;  // Set by the thread as its last step.
   };
+  struct Worker {
+    pthread_t thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+
+  // A request thread, from start to end. Python: process_request_thread().
+  static void* request_thread(void* job_pointer) {
+    std::unique_ptr<Job> job(static_cast<Job*>(job_pointer));
+    ThreadingMixIn& server = *job->server;
+    try {
+      server.run_request(job->request, job->client_address);
+    } catch (...) {
+      server.report_uncaught(job->client_address);
+    }
+    job->done->store(true, std::memory_order_release);
+    return nullptr;
+  }
+
+  // pthread_create(), because std::thread cannot be given a stack size.
+  static pthread_t start_thread(std::optional<std::size_t> stack_size, void* (*run)(void*),
+                                void* argument) {
+    pthread_attr_t attributes;
+    ::pthread_attr_init(&attributes);
+    // EINVAL for a size below PTHREAD_STACK_MIN.
+    int bad_size = stack_size ? ::pthread_attr_setstacksize(&attributes, *stack_size) : 0;
+    pthread_t thread;
+    int error = bad_size ? 0 : ::pthread_create(&thread, &attributes, run, argument);
+    ::pthread_attr_destroy(&attributes);
+    if (bad_size != 0) {
+      throw std::system_error(bad_size, std::generic_category(),
+                              "ThreadingMixIn::stack_size " + std::to_string(*stack_size) +
+                                  " (at least PTHREAD_STACK_MIN)");
+    }
+    if (error != 0) throw std::system_error(error, std::generic_category(), "pthread_create");
+    return thread;
+  }
 
   void report_uncaught(const SocketAddress& client_address) {
     try {
@@ -145,11 +184,11 @@ class ThreadingMixIn : public Server {
     }
     for (auto it = all.begin(); it != all.end();) {
       auto next = std::next(it);
-      if (it->thread.get_id() == std::this_thread::get_id()) {
+      if (::pthread_equal(it->thread, ::pthread_self())) {
         std::lock_guard<std::mutex> lock(threads_mutex_);  // Joining itself would deadlock.
         threads_.splice(threads_.end(), all, it);
       } else {
-        it->thread.join();
+        ::pthread_join(it->thread, nullptr);
       }
       it = next;
     }
@@ -167,7 +206,7 @@ class ThreadingMixIn : public Server {
         it = next;
       }
     }
-    for (Worker& worker : finished) worker.thread.join();  // Returns at once: it has finished.
+    for (Worker& worker : finished) ::pthread_join(worker.thread, nullptr);  // At once.
   }
 
   // In the destructor: a class derived from this one has already been destroyed. If request

@@ -2,6 +2,7 @@
 // CPython's test_close_immediately, test_threads_reaped (bpo-37193) and ErrorHandlerTest's
 // threading cases, plus block_on_close, daemon_threads and shared state.
 #include <doctest/doctest.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -258,6 +259,82 @@ TEST_CASE("daemon_threads: threads are not tracked and server_close does not wai
   // cost of daemon_threads, and why this test waits here.
   CHECK(wait_until([&] { return server.closed == 1; }));
   CHECK(finished == 1);
+}
+
+// Answers each line with the stack size of its own thread, as the thread reads it.
+struct StackSizeHandler : StreamRequestHandler {
+  void handle() override {
+    pthread_attr_t attributes;
+    std::size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attributes) == 0) {
+      pthread_attr_getstacksize(&attributes, &size);
+      pthread_attr_destroy(&attributes);
+    }
+    for (std::string line; !(line = rfile.readline()).empty();) {
+      wfile.write(std::to_string(size) + "\n");
+    }
+  }
+};
+
+std::size_t stack_size_of_a_request(ThreadingTCPServer& server) {
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket client = connect_to(server.server_address);
+  client.sendall("size?\n");
+  std::string answer = recv_line(client);
+  client.close();
+  serving.stop();
+  server.server_close();
+  return answer.empty() ? 0 : std::stoul(answer);
+}
+
+TEST_CASE("stack_size: a request thread's stack is the size asked for, as the thread reads it") {
+  ThreadingTCPServer small(kLoopback, handler<StackSizeHandler>());
+  small.stack_size = 256 * 1024;
+  std::size_t size = stack_size_of_a_request(small);
+  CHECK(size >= 256 * 1024);
+#ifndef __SANITIZE_THREAD__  // ThreadSanitizer raises a small stack to the size it needs.
+  CHECK(size < 256 * 1024 + 64 * 1024);  // The guard page and rounding, no more.
+#endif
+
+  // Not set: the platform's default, the size any new thread gets.
+  ThreadingTCPServer plain(kLoopback, handler<StackSizeHandler>());
+  CHECK(!plain.stack_size);
+  std::size_t default_size = 0;
+  std::thread([&] {
+    pthread_attr_t attributes;
+    REQUIRE(pthread_getattr_np(pthread_self(), &attributes) == 0);
+    pthread_attr_getstacksize(&attributes, &default_size);
+    pthread_attr_destroy(&attributes);
+  }).join();
+  CHECK(stack_size_of_a_request(plain) == default_size);
+  CHECK(default_size > size);
+}
+
+TEST_CASE("stack_size below PTHREAD_STACK_MIN: each request goes to handle_error, which names it") {
+  struct RecordingServer : ThreadingTCPServer {
+    using ThreadingTCPServer::ThreadingTCPServer;
+    void handle_error(Request&, const SocketAddress&) override {
+      try {
+        throw;
+      } catch (const std::exception& error) {
+        message = error.what();
+      }
+    }
+    std::string message;
+  };
+  const int threads_before = count_threads();
+  RecordingServer server(kLoopback, handler<EchoHandler>());
+  server.stack_size = 1000;
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  server.handle_request();
+  CHECK(server.message.find("ThreadingMixIn::stack_size 1000") != std::string::npos);
+  CHECK(server.message.find("Invalid argument") != std::string::npos);
+  CHECK(recv_all(client).empty());  // The connection was closed, unanswered.
+  CHECK(server.tracked_threads() == 0);
+  CHECK(count_threads() == threads_before);
+  server.server_close();
 }
 
 TEST_CASE("shared state: 100 concurrent requests increment a counter under a mutex") {

@@ -433,8 +433,13 @@ class ServerFlagsTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0)
         self.assertIn(b"usage: login_server", done.stdout)
         for flag in (b"--users", b"--allow", b"--max-attempts", b"--timeout", b"--mixin",
-                     b"--legacy-framing", b"--trace"):
+                     b"--legacy-framing", b"--stack-size", b"--trace"):
             self.assertIn(flag, done.stdout)
+
+    def test_stack_size_64k_serves_a_login(self):
+        with login_server("--stack-size", "64k") as s:  # --mixin threading is the default.
+            self.assertEqual(full_login(s)[:3], ["OK,I am ready", "valid", "valid"])
+            self.assertEqual(s.stop(), 0)
 
     def test_bad_flags_exit_2(self):
         for flags, says in [(["--bogus"], "unknown flag --bogus"),
@@ -447,6 +452,10 @@ class ServerFlagsTest(unittest.TestCase):
                             (["--trace=yes"], "--trace takes no value"),
                             (["--server", "udp"], "unknown flag --server"),
                             (["--port"], "--port needs a value"),
+                            (["--stack-size", "1k"], "--stack-size 1k: below the smallest"),
+                            (["--stack-size", "8g"], "--stack-size 8g: not a size"),
+                            (["--mixin", "forking", "--stack-size", "256k"],
+                             "--stack-size needs --mixin threading"),
                             (["--port", "1", "--port", "2"], "--port given twice")]:
             done = subprocess.run([SERVER] + flags, capture_output=True, timeout=DEADLINE)
             self.assertEqual(done.returncode, 2, flags)
