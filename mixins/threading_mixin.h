@@ -7,7 +7,8 @@
 //
 // Threads are remembered so server_close() can join them, and finished ones are joined and
 // forgotten each time a new one starts, so the bookkeeping stays as small as the number of
-// running handlers (Python's bpo-37193 leak, fixed the same way).
+// running handlers (Python's bpo-37193 leak, fixed the same way). A thread's last step puts
+// its number on a list of finished ones, so that costs nothing per running handler.
 //   block_on_close = true (default): server_close() stops listening, then waits for every
 //     running handler, as Python's does. Datagram servers wait first: their handlers reply
 //     through the server's socket (BaseServer::handlers_reply_through_server()).
@@ -41,17 +42,18 @@
 
 #include <pthread.h>
 
-#include <atomic>
+#include <cstdint>
 #include <exception>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <typeinfo>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "server/errors.h"
 #include "server/request.h"
@@ -85,9 +87,11 @@ class ThreadingMixIn : public Server {
   void process_request(Request& request, const SocketAddress& client_address) override {
     reap_threads();
     derived_ = typeid(*this) != typeid(ThreadingMixIn);
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    auto job = std::make_unique<Job>(Job{this, std::move(request), client_address, done});
+    std::uint64_t number = daemon_threads ? 0 : ++started_;
+    auto job = std::make_unique<Job>(Job{this, std::move(request), client_address, number});
     this->trace_step("thread", &client_address);  // Before the start, so it prints first.
+    // Under the mutex, so the thread is in threads_ before it can report itself finished.
+    std::lock_guard<std::mutex> lock(threads_mutex_);
     pthread_t thread;
     try {
       thread = start_thread(stack_size, &ThreadingMixIn::request_thread, job.get());
@@ -98,10 +102,9 @@ class ThreadingMixIn : public Server {
     (void)job.release();  // The thread owns it now.
     if (daemon_threads) {
       ::pthread_detach(thread);
-      return;
+    } else {
+      threads_.emplace(number, thread);
     }
-    std::lock_guard<std::mutex> lock(threads_mutex_);
-    threads_.push_back({thread, std::move(done)});
   }
   // [end]
 
@@ -120,16 +123,12 @@ class ThreadingMixIn : public Server {
   }
 
  private:
-  // What a request thread owns.
+  // What a request thread owns; `number` is its key in threads_ (0: a daemon thread).
   struct Job {
     ThreadingMixIn* server;
     Request request;
     SocketAddress client_address;
-    std::shared_ptr<std::atomic<bool>> done;  // Set by the thread as its last step.
-  };
-  struct Worker {
-    pthread_t thread;
-    std::shared_ptr<std::atomic<bool>> done;
+    std::uint64_t number;
   };
 
   // A request thread, from start to end. Python: process_request_thread().
@@ -141,7 +140,10 @@ class ThreadingMixIn : public Server {
     } catch (...) {
       server.report_uncaught(job->client_address);
     }
-    job->done->store(true, std::memory_order_release);
+    if (job->number != 0) {  // Its last step: ask the serving thread to join it.
+      std::lock_guard<std::mutex> lock(server.threads_mutex_);
+      server.finished_.push_back(job->number);
+    }
     return nullptr;
   }
 
@@ -177,36 +179,37 @@ class ThreadingMixIn : public Server {
   // From a request thread (a handler calling server_close()) it joins the others and leaves
   // its own thread to be joined later.
   void join_threads() {
-    std::list<Worker> all;
+    std::unordered_map<std::uint64_t, pthread_t> all;
     {
       std::lock_guard<std::mutex> lock(threads_mutex_);
       all.swap(threads_);
     }
-    for (auto it = all.begin(); it != all.end();) {
-      auto next = std::next(it);
-      if (::pthread_equal(it->thread, ::pthread_self())) {
+    for (const auto& [number, thread] : all) {
+      if (::pthread_equal(thread, ::pthread_self())) {
         std::lock_guard<std::mutex> lock(threads_mutex_);  // Joining itself would deadlock.
-        threads_.splice(threads_.end(), all, it);
+        threads_.emplace(number, thread);
       } else {
-        ::pthread_join(it->thread, nullptr);
+        ::pthread_join(thread, nullptr);
       }
-      it = next;
     }
   }
 
-  // Joins and forgets the threads that have finished. Python: _Threads.reap().
+  // Joins and forgets the threads that have finished. Python: _Threads.reap(), which scans
+  // every thread; here each finished thread has put its number on finished_, so the cost
+  // does not grow with the number of running handlers.
   void reap_threads() {
-    std::list<Worker> finished;
+    std::vector<pthread_t> finished;
     {
       std::lock_guard<std::mutex> lock(threads_mutex_);
-      for (auto it = threads_.begin(); it != threads_.end();) {
-        auto next = std::next(it);
-        if (it->done->load(std::memory_order_acquire))
-          finished.splice(finished.end(), threads_, it);
-        it = next;
+      for (std::uint64_t number : finished_) {
+        auto found = threads_.find(number);  // Absent if join_threads() took it.
+        if (found == threads_.end()) continue;
+        finished.push_back(found->second);
+        threads_.erase(found);
       }
+      finished_.clear();
     }
-    for (Worker& worker : finished) ::pthread_join(worker.thread, nullptr);  // At once.
+    for (pthread_t thread : finished) ::pthread_join(thread, nullptr);  // At once: it ended.
   }
 
   // In the destructor: a class derived from this one has already been destroyed. If request
@@ -223,10 +226,13 @@ class ThreadingMixIn : public Server {
 
   // True when the object is of a class derived from this one. Set by the serving thread.
   bool derived_ = false;
-  // The request threads. Touched by the serving thread (process_request) and by whoever
+  std::uint64_t started_ = 0;  // Numbers the threads; the serving thread's only.
+  // The request threads by number, and the numbers of those that have finished. Touched by
+  // the serving thread (process_request), by the request threads (finished_) and by whoever
   // calls server_close() or tracked_threads(); guarded by threads_mutex_.
   std::mutex threads_mutex_;
-  std::list<Worker> threads_;
+  std::unordered_map<std::uint64_t, pthread_t> threads_;
+  std::vector<std::uint64_t> finished_;
 };
 
 }  // namespace socketserver

@@ -337,6 +337,51 @@ TEST_CASE("stack_size below PTHREAD_STACK_MIN: each request goes to handle_error
   server.server_close();
 }
 
+// Holds its connection until the gate opens when the first line is "hold"; echoes otherwise.
+struct HoldOrEchoHandler : StreamRequestHandler {
+  HoldOrEchoHandler(Gate* gate, std::atomic<int>* held) : gate(gate), held(held) {}
+  void handle() override {
+    std::string line = rfile.readline();
+    if (line == "hold\n") {
+      ++*held;
+      gate->wait();
+    }
+    wfile.write(line);
+  }
+  Gate* gate;
+  std::atomic<int>* held;
+};
+
+TEST_CASE("reap_among_running regression: finished threads are joined while 100 others run") {
+  const int threads_before = count_threads();
+  Gate gate;
+  std::atomic<int> held{0};
+  {
+    ThreadingTCPServer server(kLoopback, handler<HoldOrEchoHandler>(&gate, &held));
+    server.stack_size = 64 * 1024;
+    server.bind_and_activate();
+    ServerThread serving(server);
+    std::vector<Socket> holders;
+    for (int i = 0; i < 100; ++i) {
+      holders.push_back(connect_to(server.server_address));
+      holders.back().sendall("hold\n");
+    }
+    REQUIRE(wait_until([&] { return held == 100; }));
+    std::size_t most_tracked = 0;
+    for (int i = 0; i < 300; ++i) {
+      echo_once(server.server_address);
+      most_tracked = std::max(most_tracked, server.tracked_threads());
+    }
+    CHECK(most_tracked < 100 + 50);  // The 100 held, and the few still finishing.
+    gate.open();
+    for (Socket& holder : holders) CHECK(recv_line(holder) == "hold\n");
+    serving.stop();
+    server.server_close();
+    CHECK(server.tracked_threads() == 0);
+  }
+  CHECK(count_threads() == threads_before);
+}
+
 TEST_CASE("shared state: 100 concurrent requests increment a counter under a mutex") {
   struct CountingHandler : StreamRequestHandler {
     CountingHandler(std::mutex* mutex, int* counter) : mutex(mutex), counter(counter) {}
