@@ -90,8 +90,6 @@ class ThreadingMixIn : public Server {
     std::uint64_t number = daemon_threads ? 0 : ++started_;
     auto job = std::make_unique<Job>(Job{this, std::move(request), client_address, number});
     this->trace_step("thread", &client_address);  // Before the start, so it prints first.
-    // Under the mutex, so the thread is in threads_ before it can report itself finished.
-    std::lock_guard<std::mutex> lock(threads_mutex_);
     pthread_t thread;
     try {
       thread = start_thread(stack_size, &ThreadingMixIn::request_thread, job.get());
@@ -102,9 +100,11 @@ class ThreadingMixIn : public Server {
     (void)job.release();  // The thread owns it now.
     if (daemon_threads) {
       ::pthread_detach(thread);
-    } else {
-      threads_.emplace(number, thread);
+      return;
     }
+    // The thread may have finished already; only this thread reaps, and not before this.
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    threads_.emplace(number, thread);
   }
   // [end]
 
@@ -196,7 +196,7 @@ class ThreadingMixIn : public Server {
 
   // Joins and forgets the threads that have finished. Python: _Threads.reap(), which scans
   // every thread; here each finished thread has put its number on finished_, so the cost
-  // does not grow with the number of running handlers.
+  // does not grow with the number of running handlers. The serving thread's only.
   void reap_threads() {
     std::vector<pthread_t> finished;
     {
