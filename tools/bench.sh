@@ -14,6 +14,14 @@
 #    --shutdown-reps (as --reps), --cpu, and --rounds, --connections and --round-trips when
 #    given, are passed on to it; otherwise it uses its own, smaller, echo defaults. It is
 #    skipped when --only does not name "shutdown".
+# 3. tests/bench/side_by_side.py: the library's ThreadingTCPServer (default and 256 KiB
+#    stacks), a hand-written thread-per-connection server (tests/bench/raw_echo_server.cc)
+#    and Python's socketserver (tests/bench/python_echo_server.py), all loaded by one C++
+#    client (tests/bench/load.cc) at 1, 8 and 64 connections, taking turns; idle connections
+#    held; system calls per request from strace -c -f; the plot with --plot FILE (gnuplot,
+#    installed by tools/setup.sh). Its own flags: --side-rounds R [3], --side-seconds S [1],
+#    --plot FILE. Skipped when --only does not name "side-by-side"; `--only side-by-side`
+#    runs it alone. About 3 minutes.
 # Prints the date, the commit and `nproc` first, so a pasted result says where it came from.
 # docs/benchmark.md explains the figures. Exits non-zero if either program fails (2 for a bad
 # flag, with echo_bench's usage).
@@ -40,12 +48,19 @@ echo_bench flags (defaults in brackets):
   --cpu N|none         pin every thread to CPU N [the last one], or not at all
   --max-seconds S      hang guard [300]
   --verbose            every batch's rate on stderr
+side_by_side.py flags:
+  --side-rounds R      rounds per row, the servers taking turns [3]
+  --side-seconds S     seconds of load per server, row and round [1]
+  --plot FILE          requests per second against connections, as a PNG (gnuplot)
+  --only side-by-side  run only the side-by-side comparison
 docs/benchmark.md explains the figures.
 EOF
 }
 
 # The flags python_shutdown.py shares, and whether it runs at all.
 python_args=(--echo)
+side_args=()  # side_by_side.py's own flags.
+bench_args=() # echo_bench's flags.
 only=  # Every --only value, comma-joined; empty when none was given.
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -60,6 +75,9 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --*) value=${args[i + 1]:-} ;;
   esac
   case $arg in
+    --side-rounds) side_args+=(--rounds "$value") ;;
+    --side-seconds) side_args+=(--seconds "$value") ;;
+    --plot) side_args+=(--plot "$value") ;;
     --shutdown-reps) python_args+=(--reps "$value") ;;
     --cpu) python_args+=(--cpu "$value") ;;
     --only) only+=,$value ;;
@@ -72,12 +90,22 @@ for ((i = 0; i < ${#args[@]}; i++)); do
       exit 2
       ;;
   esac
+  case $arg in
+    --side-rounds | --side-seconds | --plot) ;;
+    --only) [[ $value == side-by-side ]] || bench_args+=("$arg" "$value") ;;
+    --verbose | --*=*) bench_args+=("${args[i]}") ;;
+    *) bench_args+=("$arg" "$value") ;;
+  esac
   # A flag's value given as the next argument is not a flag of its own.
   if [[ ${args[i]} != *=* && $arg != --verbose ]]; then i=$((i + 1)); fi
 done
 
 run_python=true
 if [[ -n $only && $only, != *,shutdown,* ]]; then run_python=false; fi
+run_side=true
+if [[ -n $only && $only, != *,side-by-side,* ]]; then run_side=false; fi
+run_echo_bench=true
+if [[ $only == ,side-by-side ]]; then run_echo_bench=false run_python=false; fi
 
 echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git describe --always --dirty 2>/dev/null ||
   echo unknown), nproc $(nproc), $(uname -sr)"
@@ -86,9 +114,11 @@ echo "bench: tools/bench.sh${*:+ $*}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Bazel's own output only when the build fails: the figures are what this prints.
-if ! bazel build -c opt //tests/bench:echo_bench >"$work/build.log" 2>&1; then
+targets=(//tests/bench:echo_bench //tests/bench:load //tests/bench:raw_echo_server
+  //demo:echo_server)
+if ! bazel build -c opt "${targets[@]}" >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2
-  echo "bench: bazel build -c opt //tests/bench:echo_bench failed" >&2
+  echo "bench: bazel build -c opt ${targets[*]} failed" >&2
   exit 1
 fi
 # bazel-bin follows whichever configuration was built last, and others may build in this
@@ -97,13 +127,19 @@ bin_dir=$(bazel info -c opt bazel-bin 2>/dev/null) || {
   echo "bench: bazel info failed" >&2
   exit 1
 }
-cp "$bin_dir/tests/bench/echo_bench" "$work/echo_bench" || exit 1
+for program in tests/bench/echo_bench tests/bench/load tests/bench/raw_echo_server \
+  demo/echo_server; do
+  cp "$bin_dir/$program" "$work/" || exit 1
+done
 
-echo
-"$work/echo_bench" "$@"
-bench_status=$?
-if ((bench_status == 2)); then
-  exit 2  # A bad flag: echo_bench has printed its usage.
+bench_status=0
+if $run_echo_bench; then
+  echo
+  "$work/echo_bench" "${bench_args[@]}"
+  bench_status=$?
+  if ((bench_status == 2)); then
+    exit 2  # A bad flag: echo_bench has printed its usage.
+  fi
 fi
 
 python_status=0
@@ -113,7 +149,17 @@ if $run_python; then
   python_status=$?
 fi
 
-if ((bench_status != 0 || python_status != 0)); then
-  echo "bench: failed (echo_bench exit $bench_status, python_shutdown.py exit $python_status)" >&2
+side_status=0
+if $run_side; then
+  echo
+  python3 tests/bench/side_by_side.py --load "$work/load" --library "$work/echo_server" \
+    --raw "$work/raw_echo_server" --python tests/bench/python_echo_server.py --strace \
+    "${side_args[@]}"
+  side_status=$?
+fi
+
+if ((bench_status != 0 || python_status != 0 || side_status != 0)); then
+  echo "bench: failed (echo_bench exit $bench_status, python_shutdown.py exit $python_status," \
+    "side_by_side.py exit $side_status)" >&2
   exit 1
 fi

@@ -6,6 +6,8 @@
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
 #   ps         tools/demo.sh shows a zombie with it   Debian package procps
+#   strace     tools/bench.sh counts system calls     Debian package strace
+#   gnuplot    tools/bench.sh --plot draws with it    Debian package gnuplot-nox
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
@@ -38,6 +40,8 @@ have_all() {
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
   have "ps" procps command -v ps
+  have "strace" strace command -v strace
+  have "gnuplot" gnuplot-nox command -v gnuplot
 }
 
 have_all

@@ -4,13 +4,23 @@
 # tools/bench.sh, never asserted here. What is checked:
 #   - echo_bench exits 0 and prints a row for every workload and variant;
 #   - a bad flag or value makes echo_bench print its usage and exit 2;
-#   - python_shutdown.py exits 0 and prints its shutdown row (and, with --echo, its rates).
+#   - python_shutdown.py exits 0 and prints its shutdown row (and, with --echo, its rates);
+#   - side_by_side.py, with load, echo_server, raw_echo_server and python_echo_server.py,
+#     exits 0 (no request failed) and prints a row for every server, the held rows and the
+#     plot line;
+#   - load refuses a bad flag with exit 2, and counts a server that is not there as errors.
 #
-# Usage (Bazel passes both): bench_smoke_test.sh PATH/TO/echo_bench PATH/TO/python_shutdown.py
+# Usage (Bazel passes them): bench_smoke_test.sh ECHO_BENCH PYTHON_SHUTDOWN SIDE_BY_SIDE LOAD
+#                            ECHO_SERVER RAW_ECHO_SERVER PYTHON_ECHO_SERVER
 set -uo pipefail
 
 bench=$1
 python_script=$2
+side_by_side=$3
+load=$4
+echo_server=$5
+raw_server=$6
+python_server=$7
 work=$(mktemp -d /tmp/ss-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -67,6 +77,28 @@ expect_line "$work/python.out" "python round trips"
 python3 "$python_script" --bogus >/dev/null 2>&1
 status=$?
 ((status == 2)) || fail "python_shutdown.py --bogus exited $status, not 2"
+
+# side_by_side.py, shortest run: every server, both modes, a held row, the plot.
+python3 "$side_by_side" --load "$load" --library "$echo_server" --raw "$raw_server" \
+  --python "$python_server" --rounds 1 --seconds 0.1 --connections 1,2 --hold 5 \
+  --plot "$work/plot.png" >"$work/side.out" 2>&1
+status=$?
+((status == 0)) || fail "side_by_side.py exited $status: $(cat "$work/side.out")"
+for text in "ping-pong, 1 conn" "ping-pong, 2 conn" "connect, 1 conn" "connect, 2 conn" \
+  "connect, 1 + 5 held" "library 256k" "library default" "hand-written" "hand-written 8m" \
+  "Python" "plot: " ", 0 errors"; do
+  expect_line "$work/side.out" "$text"
+done
+
+# load: a bad flag is exit 2; a server that is not there is errors and exit 1.
+"$load" --connect 127.0.0.1:1 --connections 0 >/dev/null 2>&1
+status=$?
+((status == 2)) || fail "load --connections 0 exited $status, not 2"
+"$load" --connect 127.0.0.1:1 --seconds 0.05 >"$work/load.out" 2>&1
+status=$?
+((status == 1)) || fail "load against no server exited $status, not 1"
+grep -q "requests=0 .*errors=[1-9]" "$work/load.out" ||
+  fail "load against no server: $(cat "$work/load.out")"
 
 if ((failures > 0)); then
   echo "$failures failure(s)" >&2
