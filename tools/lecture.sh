@@ -202,13 +202,35 @@ shell() {
   ((status == 0)) || echo "(exit status $status)"
 }
 
+# clients N ARGS...: N echo_clients at once, each with ARGS (20 s at most); waits for them
+# all, then prints each one's output and when it ended, counted from the start.
+clients() {
+  local n=$1 i pids=() t0
+  shift
+  show "$bin/echo_client" "$@" "&" | sed "s/^\$ /\$ for i in \$(seq $n); do /; s/\$/ done; wait/"
+  t0=$EPOCHREALTIME
+  for ((i = 1; i <= n; i++)); do
+    {
+      timeout 20 "$bin/echo_client" "$@" >"$work/client-$i.out" 2>&1
+      echo $? >"$work/client-$i.status"
+      since "$t0" >"$work/client-$i.time"
+    } &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for ((i = 1; i <= n; i++)); do
+    echo "client $i: $(tr '\n' ' ' <"$work/client-$i.out")(exit status" \
+      "$(cat "$work/client-$i.status"), after $(cat "$work/client-$i.time") s)"
+  done
+}
+
 # indent FILE: FILE's lines, indented, as a program's stderr is shown.
 indent() { sed 's/^/    /' "$1"; }
 
 # now: seconds since the epoch, with microseconds.
 now() { echo "$EPOCHREALTIME"; }
 # since T: seconds since T, to a tenth.
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }'; }
 
 # --- Pages ----------------------------------------------------------------------------------
 
