@@ -185,11 +185,12 @@ wait_for() {
 }
 
 # run PROGRAM ARGS...: shows the command, runs it (20 s at most, no input), shows its output
-# and exit status if not 0. Sets status.
+# (kept in $work/last) and exit status if not 0. Sets status.
 run() {
   show "$@"
   status=0
-  timeout 20 "$@" </dev/null 2>&1 || status=$?
+  timeout 20 "$@" </dev/null >"$work/last" 2>&1 || status=$?
+  cat "$work/last"
   ((status == 0)) || echo "(exit status $status)"
 }
 
