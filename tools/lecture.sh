@@ -100,12 +100,13 @@ unexpected() {
 # --- Running the programs ----------------------------------------------------------------
 
 work=
-running=() # pids a lecture started in the background, killed at its end if still there
+running=() # pids a lecture started in the background (-PID: a process group), killed at its
+#            end if still there
 kill_running() {
   local p
   for p in "${running[@]}"; do
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
+    kill -KILL -- "$p" 2>/dev/null || true
+    wait "${p#-}" 2>/dev/null || true
   done
   running=()
 }
@@ -170,7 +171,7 @@ stop() {
   done
   alive "$p" && unexpected "process $p still runs 10 s after SIG$signal"
   status=0
-  wait "$p" || status=$?
+  wait "$p" 2>/dev/null || status=$?  # Quiet: no "Killed" line from bash.
   echo "(exit status $status)"
 }
 
@@ -223,6 +224,21 @@ clients() {
     echo "client $i: $(tr '\n' ' ' <"$work/client-$i.out")(exit status" \
       "$(cat "$work/client-$i.status"), after $(cat "$work/client-$i.time") s)"
   done
+}
+
+# background NAME COMMAND: shows COMMAND with " &" and runs it with bash in the background,
+# in a process group of its own (killed whole at the end), output in $work/NAME.out. Sets bg.
+background() {
+  echo "\$ $2 &" | sed -e "s|$bin|bazel-bin/demo|g"
+  setsid bash -c "$2" >"$work/$1.out" 2>&1 </dev/null &
+  bg=$!
+  running+=("-$bg")
+}
+
+# end_background: kills what background started last, and waits for it.
+end_background() {
+  kill -KILL -- "-$bg" 2>/dev/null || true
+  wait "$bg" 2>/dev/null || true
 }
 
 # indent FILE: FILE's lines, indented, as a program's stderr is shown.

@@ -32,11 +32,8 @@ lecture() {
   step 7.5 "What happens to connected clients: the one being served, the one waiting"
   start server 1 "$bin/echo_server" --trace
   server=$pid
-  local cmd="{ echo first; sleep 3; } | $bin/echo_client --port $port"
-  echo "\$ ${cmd//"$bin"/bazel-bin/demo} &"
-  bash -c "$cmd" >"$work/a.out" 2>&1 &
-  local a=$!
-  running+=("$a")
+  background a "{ echo first; sleep 3; } | $bin/echo_client --port $port"
+  local a=$bg
   wait_for "$work/server.err" '\] handle '
   show "$bin/echo_client" --port "$port" --message second "&"
   timeout 20 "$bin/echo_client" --port "$port" --message second >"$work/b.out" 2>&1 &
@@ -63,11 +60,7 @@ lecture() {
   step 7.6 "A second signal ends a server that waits for a handler"
   start server 1 "$bin/echo_server"
   server=$pid
-  cmd="{ echo first; sleep 5; } | $bin/echo_client --port $port"
-  echo "\$ ${cmd//"$bin"/bazel-bin/demo} &"
-  bash -c "$cmd" >"$work/a.out" 2>&1 &
-  a=$!
-  running+=("$a")
+  background a "{ echo first; sleep 5; } | $bin/echo_client --port $port"
   wait_for "$work/a.out" first
   show kill -TERM "$server"
   kill -TERM "$server"
