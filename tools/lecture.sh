@@ -133,6 +133,17 @@ alive() {
   [[ ${stat%% *} != Z ]]
 }
 
+# without_inherited PROGRAM ARGS...: runs PROGRAM with only descriptors 0, 1 and 2, so that
+# what a lecture shows of its descriptors does not depend on what this script inherited.
+without_inherited() {
+  local f
+  for f in /proc/self/fd/*; do
+    f=${f##*/}
+    if ((f > 2)); then eval "exec $f>&-" 2>/dev/null || true; fi
+  done
+  exec "$@"
+}
+
 # start NAME LINES PROGRAM ARGS...: shows the command and runs it in the background (stdout in
 # $work/NAME.out, stderr in $work/NAME.err); waits (10 s at most) for LINES lines on stdout
 # and shows them. Sets pid, address (the first line without "listening on ") and port.
@@ -142,7 +153,7 @@ start() {
   show "$@" "&"
   : >"$work/$name.out"
   : >"$work/$name.err"
-  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  without_inherited "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   running+=("$pid")
   local deadline=$((SECONDS + 10))
