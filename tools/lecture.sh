@@ -20,8 +20,9 @@
 #   <!-- end output -->
 # --check compares modulo what legitimately differs from run to run: every number (ports, pids,
 # thread ids, times, and counts that depend on scheduling) reads as N, runs of blanks as one
-# blank, and /tmp/ss-XXXXXX folders as /tmp/ss-*. A step whose lines come in an order the
-# scheduler decides (two threads tracing at once) is compared as a sorted list of lines. What
+# blank, a bar of #s as one #, and /tmp/ss-XXXXXX folders as /tmp/ss-*. A step whose lines
+# come in an order the scheduler decides (two threads tracing at once) is compared as a sorted
+# list of lines; a step whose output depends on timing, by its commands alone. What
 # the numbers must be is the lecture's own business: a lecture stops with "unexpected: ..."
 # and exit status 1 when what it shows did not happen (no lost update, no zombie, ...).
 #
@@ -80,11 +81,13 @@ show() {
   done
   echo "$line"
 }
-# step ID TITLE [unordered]: starts a step; its output runs to the next step.
+# step ID TITLE [unordered|loose]: starts a step; its output runs to the next step. --check
+# compares an unordered step's lines in any order, and only the commands of a loose one (what
+# it prints depends on timing: how the kernel groups bytes, how long a call took).
 step() {
   echo
   echo "--- $1 $2"
-  if [[ ${3:-} == unordered ]]; then echo "$1" >>"$work/unordered"; fi
+  if [[ -n ${3:-} ]]; then echo "$1 $3" >>"$work/modes"; fi
 }
 # observe TEXT...: what to look at, wrapped. Printed, but not copied into the page (the page
 # says it in its own words).
@@ -303,11 +306,15 @@ update_page() {
   mv "$1.new" "$1"
 }
 
-# normalise FILE [unordered]: the text --check compares.
+# normalise FILE [unordered|loose]: the text --check compares.
 normalise() {
   sed -E -e 's|/tmp/ss-[A-Za-z0-9]{6}|/tmp/ss-*|g' -e 's/[0-9]+(\.[0-9]+)?/N/g' \
-    -e 's/[[:space:]]+/ /g' -e 's/ $//' "$1" |
-    if [[ ${2:-} == unordered ]]; then sort; else cat; fi
+    -e 's/#+/#/g' -e 's/[[:space:]]+/ /g' -e 's/ $//' "$1" |
+    case ${2:-} in
+      unordered) sort ;;
+      loose) grep '^\$ ' || true ;;
+      *) cat ;;
+    esac
 }
 
 # --- Main ----------------------------------------------------------------------------------
@@ -380,7 +387,7 @@ for n in "${lectures[@]}"; do
   file=$(lecture_file "$n")
   page=$root/$(sed -n '2s/^# Page: //p' "$file")
   work=$(mktemp -d /tmp/ss-XXXXXX)
-  : >"$work/unordered"
+  : >"$work/modes"
   # shellcheck source=/dev/null
   source "$file"
   started_at=$EPOCHREALTIME
@@ -410,8 +417,7 @@ for n in "${lectures[@]}"; do
       for f in "$work"/new/* "$work"/old/*; do
         id=${f##*/}
         [[ " ${stale[*]} " == *" $id "* ]] && continue
-        how=
-        grep -qxF "$id" "$work/unordered" && how=unordered
+        how=$(awk -v id="$id" '$1 == id { print $2 }' "$work/modes")
         if [[ ! -f $work/new/$id ]]; then
           stale+=("$id") && echo "lecture.sh: ${page#"$root"/}: block $id: no such step" >&2
         elif [[ ! -f $work/old/$id ]]; then

@@ -6,6 +6,7 @@
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
 #   ps         tools/demo.sh shows a zombie with it   Debian package procps
+#   ss         lecture 8 shows the listen queue       Debian package iproute2
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
@@ -38,6 +39,7 @@ have_all() {
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
   have "ps" procps command -v ps
+  have "ss" iproute2 command -v ss
 }
 
 have_all

@@ -3,13 +3,13 @@
 # Programs: echo_server, echo_client, tests/bench/echo_bench, tests/bench/python_shutdown.py.
 
 lecture() {
-  step 7.1 "How long shutdown() takes here: a byte in a wake-up pipe"
+  step 7.1 "How long shutdown() takes here: a byte in a wake-up pipe" loose
   run "$bench_bin/echo_bench" --only shutdown --shutdown-reps 10 --cpu none
   grep -q 'C++ TCPServer .* µs ' "$work/last" || unexpected "the C++ shutdown() took ms"
   observe "Microseconds: shutdown() writes a byte into a pipe that serve_forever()'s" \
     "select() watches beside the listening socket, so the loop wakes at once."
 
-  step 7.2 "How long Python's takes: a flag, seen when poll_interval runs out"
+  step 7.2 "How long Python's takes: a flag, seen when poll_interval runs out" loose
   run python3 tests/bench/python_shutdown.py --reps 10 --cpu none
   grep -q 'Python .* ms ' "$work/last" || unexpected "Python's shutdown() took under 10 ms"
   observe "Hundreds of milliseconds: up to poll_interval (0.5 s), a quarter second on" \
