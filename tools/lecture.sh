@@ -309,7 +309,7 @@ update_page() {
 # normalise FILE [unordered|loose]: the text --check compares.
 normalise() {
   sed -E -e 's|/tmp/ss-[A-Za-z0-9]{6}|/tmp/ss-*|g' -e 's/[0-9]+(\.[0-9]+)?/N/g' \
-    -e 's/#+/#/g' -e 's/[[:space:]]+/ /g' -e 's/ $//' "$1" |
+    -e 's/#+/#/g' -e 's/[[:space:]]+/ /g' -e 's/^ //' -e 's/ $//' "$1" |
     case ${2:-} in
       unordered) sort ;;
       loose) grep '^\$ ' || true ;;
