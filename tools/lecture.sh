@@ -179,13 +179,14 @@ stop() {
   local p=$1 signal=${2:-TERM} waited=0
   show kill -"$signal" "$p"
   kill -"$signal" "$p"
-  while alive "$p" && ((waited < 200)); do
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  alive "$p" && unexpected "process $p still runs 10 s after SIG$signal"
   status=0
-  wait "$p" 2>/dev/null || status=$?  # Quiet: no "Killed" line from bash.
+  # Quiet: bash reports a job killed by a signal ("Killed") whenever it reaps it.
+  while alive "$p" && ((waited < 200)); do
+    sleep 0.05 2>/dev/null
+    waited=$((waited + 1))
+  done 2>/dev/null
+  if alive "$p" 2>/dev/null; then unexpected "process $p still runs 10 s after SIG$signal"; fi
+  { wait "$p" || status=$?; } 2>/dev/null
   echo "(exit status $status)"
 }
 

@@ -36,7 +36,7 @@ lecture() {
   fi
 
   step 4.3 "FD_SETSIZE: select() cannot watch descriptor 1024"
-  shell "$(crowded --selector select)"
+  shell "($(crowded --selector select))"
   ((status == 1)) || unexpected "the select backend took descriptor 1024 (status $status)"
   observe "The listening socket is descriptor 1024 (3-1023 are taken). An fd_set has" \
     "FD_SETSIZE = 1024 bits: FD_SET(1024) would write past its end. SelectSelector" \

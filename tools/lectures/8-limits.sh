@@ -23,7 +23,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/pr
 # burst PORT N: N clients at once in the background, each sending one line and keeping its
 # connection open for 20 s (they are killed before).
 burst() {
-  background burst "for i in \$(seq $2); do { echo hello; sleep 20; } | $bin/echo_client --port $1 & done; wait"
+  background burst "(for i in \$(seq $2); do { echo hello; sleep 20; } | $bin/echo_client --port $1 & done; wait)"
 }
 
 lecture() {
@@ -86,7 +86,7 @@ lecture() {
   : >"$work/server.out"
   (
     ulimit -n 16
-    exec "$bin/echo_server" --mixin threading
+    without_inherited "$bin/echo_server" --mixin threading
   ) >"$work/server.out" 2>"$work/server.err" &
   server=$!
   running+=("$server")
