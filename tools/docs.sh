@@ -8,7 +8,7 @@
 #   tools/docs.sh --xml DIR       Doxygen's XML in DIR/xml, for tools that read the API
 #                                 (docs/python_to_cpp_test.py), checks included
 #
-# Reads the public headers of server/, handlers/ and mixins/, README.md (the main page) and
+# Reads the public headers of server/, handlers/ and mixins/ (and socketserver.h), README.md (the main page) and
 # docs/*.md (related pages), with tools/Doxyfile. Doxygen reads only `///` comments, the
 # headers use `//`: tools/doxygen_filter.py copies every input to a staging folder as Doxygen
 # should read it (line numbers kept), and Doxygen runs there; warnings name the real files.
@@ -61,6 +61,7 @@ trap 'rm -rf "$stage"' EXIT
 
 # The same inputs as tools/Doxyfile's INPUT and EXCLUDE: staged, then read from the stage.
 inputs=(README.md docs/*.md)
+[[ -f socketserver.h ]] && inputs+=(socketserver.h)  # A top-level header, if there is one.
 for header in server/*.h handlers/*.h mixins/*.h; do
   case $header in
     server/selector_keys.h | server/unix_socket_file.h | mixins/reap.h) ;;  # Internal.

@@ -3,10 +3,12 @@
 
 Doxygen reads only `///`, `//!` and `/** */` comments; the headers use `//` (docs/STYLE: a
 header opens with what it is, its Python twin, what it owns and its hooks; each member has its
-comment above it or after it on the same line). Tools/Doxyfile names this script as
-INPUT_FILTER, so Doxygen sees each header as this script prints it; the files stay untouched.
+comment above it or after it on the same line). Doxygen sees each header as this script
+prints it; the files stay untouched. tools/docs.sh filters every input once into a staging
+folder (one Python process, not one per file), and tools/Doxyfile names it as the filter too.
 
     tools/doxygen_filter.py server/tcp_server.h     prints what Doxygen reads
+    tools/doxygen_filter.py --out DIR FILE...       writes each FILE so to DIR/FILE
 
 What changes (every line keeps its number, so Doxygen's warnings name the right line):
 - A `//` block right above a declaration becomes `///`: that declaration's documentation.
@@ -19,6 +21,8 @@ What changes (every line keeps its number, so Doxygen's warnings name the right 
   ("ForkingMixIn<Server>: ...", "Seconds and Deadline: ...").
 - Characters that Doxygen would take for commands or HTML outside `code spans`
   (\\ @ < > & # % $) are escaped, so `ForkingMixIn<Server>` is text, not an unknown tag.
+In a Markdown page (README.md, docs/*.md), each heading gets the label GitHub gives it, and
+the links to it point there: Doxygen 1.9 makes no labels of its own.
 """
 import os
 import re
