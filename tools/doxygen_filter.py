@@ -14,7 +14,9 @@ What changes (every line keeps its number, so Doxygen's warnings name the right 
 - A `//` block right above a declaration becomes `///`: that declaration's documentation.
   A block followed by a blank line, a preprocessor line, an access label or a closing brace
   documents nothing and stays as it is (`// --- For the caller ---`).
-- `code;  // text` after a declaration becomes `code;  ///< text`.
+- `code;  // text` after a declaration becomes `code;  ///< text`; on the first line of a
+  declaration that goes on (`void f() {  // text`, a constructor whose initializers follow),
+  the comment goes before it: `/** text */ void f() {`.
 - Comments inside function bodies stay plain: they explain code, not the API.
 - The header's opening block stays plain where it is, and is appended after the last line
   as the documentation of the file and of each class its first line names
@@ -163,9 +165,17 @@ def filter_lines(path, lines):
             else:
                 statement += piece
         # A trailing comment documents the declaration on its line, unless it is code's.
-        if comment is not None and not was_body and not (in_body() and code.rstrip().endswith("{")):
-            if not ACCESS_RE.match(stripped) and not stripped.startswith("}"):
-                out[i] = code + "///< " + escape(comment[2:].lstrip())
+        opens_body = in_body() and code.rstrip().endswith("{")
+        text = escape(comment[2:].lstrip()) if comment is not None else ""
+        if comment is None or was_body or ACCESS_RE.match(stripped) or stripped.startswith("}"):
+            pass
+        elif opens_body or not code.rstrip().endswith((";", ",", "}")):
+            # `void f() {  // text`: Doxygen reads no ///< inside the body; nor before the
+            # end of a declaration that goes on to the next line.
+            indent = code[:len(code) - len(code.lstrip())]
+            out[i] = indent + "/** " + text.replace("*/", "*\\/") + " */ " + code.strip()
+        else:
+            out[i] = code + "///< " + text
     out += head_docs(lines[:head_end], declared) if head_end else []
     return out
 
