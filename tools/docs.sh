@@ -70,6 +70,7 @@ for header in server/*.h handlers/*.h mixins/*.h; do
 done
 python3 tools/doxygen_filter.py --out "$stage" "${inputs[@]}"
 
+mkdir -p "$out"  # Doxygen makes one level of folder, not two (out/api).
 settings=("OUTPUT_DIRECTORY = $out")
 case $mode in
   check) settings+=("OUTPUT_DIRECTORY = $stage/out" "GENERATE_HTML = NO" "HAVE_DOT = NO" "GENERATE_XML = YES") ;;
