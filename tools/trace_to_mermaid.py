@@ -24,13 +24,13 @@ Pages: a Markdown page can hold a diagram made by a real run of the echo demo,
     ...
     ```
 
-and `tools/trace_to_mermaid.py --pages docs/lifecycle.md` runs the server with those flags and
+and `tools/trace_to_mermaid.py --pages docs/*.md` runs the server with those flags and
 --trace, each client (`;` between clients) against it, stops the server with SIGTERM, and
 writes the diagram into the block below the marker. With --check it writes nothing and
 exits 1 when a block differs from the run's; a block counts as the same when, for each
 participant, the arrows it sends are the same and in the same order (how concurrent threads
-interleave is up to the scheduler). --write keeps such a block, so a page changes only when
-the code does. The programs are bazel-bin/demo/echo_server and echo_client unless --server
+interleave is up to the scheduler), and without --check such a block is kept, so a page
+changes only when the code does. Pages without a marker are skipped; none at all is an error. The programs are bazel-bin/demo/echo_server and echo_client unless --server
 and --client name others (//docs:trace_diagrams_test passes Bazel's).
 """
 import argparse
@@ -157,8 +157,8 @@ def run_demo(marker, server_bin, client_bin, timeout=20.0):
 
 
 def update_page(path, server_bin, client_bin, check):
-    """Regenerates (or checks) every marked diagram of a page; returns the names of the
-    markers whose diagram differs from the run's."""
+    """Regenerates (or checks) every marked diagram of a page; returns the markers whose
+    diagram differs from the run's, or None when the page has no marker."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     stale = []
@@ -186,7 +186,7 @@ def update_page(path, server_bin, client_bin, check):
         out += ["```mermaid"] + old + ["```"]
         i = end + 1
     if markers == 0:
-        raise ValueError("%s has no <!-- trace-diagram: ... --> marker" % path)
+        return None
     if not check and stale:
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(out))
@@ -211,11 +211,17 @@ def main(argv):
         if not os.access(program, os.X_OK):
             parser.error("%s is not there: bazel build //demo:all first" % program)
     failed = False
+    marked = 0
     for page in args.pages:
-        for marker in update_page(page, args.server, args.client, args.check):
+        stale = update_page(page, args.server, args.client, args.check)
+        marked += stale is not None
+        for marker in stale or []:
             failed = True
             print("%s: the diagram for `%s` %s" % (page, marker, "differs from a real run"
                                                    if args.check else "was rewritten"))
+    if marked == 0:  # A check that checks nothing must not pass.
+        print("no <!-- trace-diagram: ... --> marker in %s" % " ".join(args.pages))
+        return 1
     return 1 if failed and args.check else 0
 
 
