@@ -5,6 +5,7 @@
 #   bazel      Bazel 4 (builds fully offline)        Debian package bazel-bootstrap
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
+#   ps         tools/demo.sh shows a zombie with it   Debian package procps
 #   doxygen    the API reference (tools/docs.sh)     Debian package doxygen
 #   dot        its class diagrams                    Debian package graphviz
 #
@@ -38,6 +39,7 @@ have_all() {
   # a python3 found elsewhere on PATH (pyenv, say) would not do.
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
+  have "ps" procps command -v ps
   have "doxygen ($(doxygen --version 2>/dev/null || echo '?'))" doxygen command -v doxygen
   have "dot (graphviz)" graphviz command -v dot
 }
