@@ -73,7 +73,7 @@ class ThreadingMixIn : public Server {
 
   // Python's class attributes, with Python's defaults.
   bool daemon_threads = false;
-  bool block_on_close = true;
+  bool block_on_close = true;  // server_close() waits for the request threads.
   // Python: threading.stack_size(size), for this server's request threads only. Empty (the
   // default): the platform's size, 8 MiB on Linux. Smaller stacks start faster (see
   // docs/benchmark.md); a handler that recurses deeply or has big local arrays needs more.

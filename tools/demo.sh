@@ -30,7 +30,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # --- What there is ---------------------------------------------------------------------
 
 programs=(echo_server echo_client login_server login_client slow_server slow_clients
-  stammer_proxy multi_server)
+  stammer_proxy multi_server counter_server)
 declare -A about=(
   [echo_server]="echoes lines or datagrams; any of the twelve servers (--server, --mixin)"
   [echo_client]="sends lines to echo_server and prints the replies"
@@ -40,6 +40,7 @@ declare -A about=(
   [slow_clients]="starts N clients at once and prints when each one was answered"
   [stammer_proxy]="forwards a connection both ways in small random pieces"
   [multi_server]="a TCP, a UDP and a Unix stream server in one thread, one selector"
+  [counter_server]="one counter all handlers share: lost updates, a lock, a child's copy"
 )
 chapters=(login deaf trace framing multi zombie)
 declare -A chapter_about=(

@@ -6,6 +6,9 @@
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
 #   ps         tools/demo.sh shows a zombie with it   Debian package procps
+#   ss         lecture 8 shows the listen queue       Debian package iproute2
+#   doxygen    the API reference (tools/docs.sh)     Debian package doxygen
+#   dot        its class diagrams                    Debian package graphviz
 #   strace     tools/bench.sh counts system calls     Debian package strace
 #   gnuplot    tools/bench.sh --plot draws with it    Debian package gnuplot-nox
 #
@@ -40,6 +43,9 @@ have_all() {
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
   have "ps" procps command -v ps
+  have "ss" iproute2 command -v ss
+  have "doxygen ($(doxygen --version 2>/dev/null || echo '?'))" doxygen command -v doxygen
+  have "dot (graphviz)" graphviz command -v dot
   have "strace" strace command -v strace
   have "gnuplot" gnuplot-nox command -v gnuplot
 }
