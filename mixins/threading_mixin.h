@@ -153,17 +153,14 @@ class ThreadingMixIn : public Server {
     pthread_attr_t attributes;
     ::pthread_attr_init(&attributes);
     // EINVAL for a size below PTHREAD_STACK_MIN.
-    int bad_size = stack_size ? ::pthread_attr_setstacksize(&attributes, *stack_size) : 0;
+    int error = stack_size ? ::pthread_attr_setstacksize(&attributes, *stack_size) : 0;
     pthread_t thread;
-    int error = bad_size ? 0 : ::pthread_create(&thread, &attributes, run, argument);
+    if (error == 0) error = ::pthread_create(&thread, &attributes, run, argument);
     ::pthread_attr_destroy(&attributes);
-    if (bad_size != 0) {
-      throw std::system_error(bad_size, std::generic_category(),
-                              "ThreadingMixIn::stack_size " + std::to_string(*stack_size) +
-                                  " (at least PTHREAD_STACK_MIN)");
-    }
-    if (error != 0) throw std::system_error(error, std::generic_category(), "pthread_create");
-    return thread;
+    if (error == 0) return thread;
+    throw std::system_error(
+        error, std::generic_category(),
+        "pthread_create, stack_size " + (stack_size ? std::to_string(*stack_size) : "default"));
   }
 
   void report_uncaught(const SocketAddress& client_address) {

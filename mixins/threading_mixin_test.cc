@@ -329,7 +329,7 @@ TEST_CASE("stack_size below PTHREAD_STACK_MIN: each request goes to handle_error
   server.bind_and_activate();
   Socket client = connect_to(server.server_address);
   server.handle_request();
-  CHECK(server.message.find("ThreadingMixIn::stack_size 1000") != std::string::npos);
+  CHECK(server.message.find("pthread_create, stack_size 1000") != std::string::npos);
   CHECK(server.message.find("Invalid argument") != std::string::npos);
   CHECK(recv_all(client).empty());  // The connection was closed, unanswered.
   CHECK(server.tracked_threads() == 0);
