@@ -1,0 +1,73 @@
+"""exercise(): the targets of one exercise, the same in every folder under docs/exercises/.
+
+    starter/           what the student edits in place: :starter, a cc_library
+    solution/          the reference answer, with the same file names: :solution
+    check.cc           the check, compiled twice:
+                         :check           against the starter (tagged manual: it fails until
+                                          the exercise is done, so `bazel test //...` skips it)
+                         :check_solution  against the solution; part of `bazel test //...`
+    checks.tsv         every check's name, whether the untouched starter fails it, and a hint
+    :starter_fails     a test that runs :check and passes only if exactly the checks marked
+                       "fail" in checks.tsv fail: no check is vacuous, and the table is true
+
+Both libraries strip their folder from the include path, so check.cc includes the exercise's
+header by its bare name (#include "upper_case_handler.h") and gets the starter or the solution
+depending on the target. tools/exercise.sh NAME builds and runs :check; --solution, the other.
+"""
+
+# Warnings for everything; errors only where the project's code is (the solution and the
+# check), so a student's half-finished starter still builds.
+_WARNINGS = ["-Wall", "-Wextra"]
+
+def exercise(name, hdrs, srcs = [], deps = [], check_deps = [], check_data = [], tags = []):
+    """The targets of one exercise (see above).
+
+    Args:
+      name: the exercise's folder name, as tools/exercise.sh takes it.
+      hdrs: the headers, the same names under starter/ and solution/.
+      srcs: the .cc files, the same names under starter/ and solution/.
+      deps: what both libraries use.
+      check_deps: what check.cc uses besides the exercise's library.
+      check_data: runfiles the check needs (a program it starts).
+      tags: for the checks and :starter_fails ("notsan" when the check forks).
+    """
+    for variant in ["starter", "solution"]:
+        native.cc_library(
+            name = variant,
+            srcs = [variant + "/" + src for src in srcs],
+            hdrs = [variant + "/" + hdr for hdr in hdrs],
+            strip_include_prefix = variant,
+            copts = _WARNINGS + ([] if variant == "starter" else ["-Werror"]),
+            linkopts = ["-pthread"],
+            deps = deps,
+        )
+    for check, library in [("check", ":starter"), ("check_solution", ":solution")]:
+        native.cc_test(
+            name = check,
+            size = "small",
+            srcs = ["check.cc"],
+            copts = _WARNINGS + ["-Werror"],
+            data = check_data,
+            tags = tags + (["manual"] if check == "check" else []),
+            deps = [
+                library,
+                "//tests:doctest_main",
+                "@doctest",
+            ] + check_deps,
+        )
+    native.sh_test(
+        name = "starter_fails",
+        size = "small",
+        srcs = ["//docs/exercises:starter_fails_test.sh"],
+        args = [
+            name,
+            "$(location :check)",
+            "$(location checks.tsv)",
+        ],
+        data = [
+            ":check",
+            "checks.tsv",
+            "//docs/exercises:check_results",
+        ] + check_data,
+        tags = tags,
+    )
