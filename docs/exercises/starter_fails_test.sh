@@ -42,6 +42,8 @@ while IFS= read -r test_case; do
 done < <(test_cases "$check")
 
 if ((problems > 0)); then
+  echo "(Working on this exercise? Then this is expected: this test checks the untouched"
+  echo "starter, and yours has changed. tools/exercise.sh $name checks your work.)"
   echo "--- the failures on the starter:"
   failure_blocks "$log"
   exit 1
