@@ -73,14 +73,14 @@ test_cases() {
   "$1" --list-test-cases --no-version | sed -e '/^====================*$/d' -e '/^\[doctest\]/d'
 }
 
-# run_checks CHECK TSV LOG: runs each check of TSV on its own and prints one line per row,
-# in the table's order: "PASS<TAB>name", "FAIL<TAB>name", "TIMEOUT<TAB>name" (stopped after
+# run_checks CHECK TSV LOG [ONLY]: runs each check of TSV (or only those named in the file
+# ONLY, one a line) on its own and prints one line per check run, in the table's order: "PASS<TAB>name", "FAIL<TAB>name", "TIMEOUT<TAB>name" (stopped after
 # 300 s) or "NOT RUN<TAB>name" (the program has no such check). A check whose run exits
 # non-zero fails even if its assertions held (a sanitizer's report, a crash). Appends every
 # run's output to LOG.
 run_checks() {
-  local check=$1 table=$2 log=$3
-  local -A is_test_case=() in_table=()
+  local check=$1 table=$2 log=$3 only=${4:-}
+  local -A is_test_case=() in_table=() wanted=()
   local name _rest test_case parents=() filter one status result
   while IFS= read -r test_case; do is_test_case[$test_case]=1; done < <(test_cases "$check")
   while IFS=$'\t' read -r name _rest; do in_table[$name]=1; done < <(check_table "$table")
@@ -88,8 +88,12 @@ run_checks() {
   for test_case in "${!is_test_case[@]}"; do
     [[ -v in_table[$test_case] ]] || parents+=("$(doctest_filter "$test_case")")
   done
+  if [[ -n $only ]]; then
+    while IFS= read -r name; do wanted[$name]=1; done <"$only"
+  fi
   one=$(mktemp)
   while IFS=$'\t' read -r name _rest; do
+    [[ -z $only || -v wanted[$name] ]] || continue
     if [[ -v is_test_case[$name] ]]; then
       filter=("--test-case=$(doctest_filter "$name")")
     else

@@ -51,7 +51,7 @@ TEST_CASE("a last line without a newline is answered too") {
 
 TEST_CASE("bytes that are not letters come back as sent") {
   UpperCaseServer s;
-  const std::string sent = std::string("123 ?!\t\xc3\xa9\xff", 10) + '\0' + "\n\n";
+  const std::string sent = std::string("123 ?!{|}~\t\xc3\xa9\xff", 14) + '\0' + "\n\n";
   CHECK(s.ask(sent) == sent);
 }
 
