@@ -5,6 +5,7 @@
 #   bazel      Bazel 4 (builds fully offline)        Debian package bazel-bootstrap
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
+#   ps         tools/demo.sh shows a zombie with it   Debian package procps
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
@@ -36,6 +37,7 @@ have_all() {
   # a python3 found elsewhere on PATH (pyenv, say) would not do.
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
+  have "ps" procps command -v ps
 }
 
 have_all
