@@ -1,25 +1,30 @@
 // The check of the framing exercise (README.md): a TCPServer with FileHandler, and clients
-// that upload files to it, directly or through a stammering forwarder that passes the bytes
-// on in pieces of 1 to 3, each sent on its own, as demo/stammer_proxy does between processes.
-// The check frames its uploads with its own code, not with the exercise's.
+// that upload files to it, directly or through demo/stammer_proxy, which passes the bytes on
+// in pieces of 1 to 3, each sent on its own. The check frames its uploads with its own code,
+// not with the exercise's.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <vector>
 
 #include "file_transfer.h"
 #include "handlers/buffered_reader.h"
+#include "server/fd.h"
 #include "server/socket.h"
 #include "server/socket_address.h"
 #include "server/tcp_server.h"
@@ -34,73 +39,98 @@ using exercise::FileStore;
 
 constexpr std::chrono::seconds kReply{10};  // The longest a reply may take, even in pieces.
 
-// Forwards one connection to `target`, both ways, in pieces of 1 to 3 bytes (seeded, so a
-// failure can be replayed), each sent on its own with TCP_NODELAY after a short pause, so
-// the far side's recv() gets them one by one.
-class Stammer {
- public:
-  Stammer(const SocketAddress& target, unsigned seed)
-      : listener_(AF_INET, SOCK_STREAM), target_(target), seed_(seed) {
-    listener_.bind(kLoopback);
-    listener_.listen(1);
-    listener_.settimeout(kDeadline);  // accept() gives up if no client comes.
-    address = listener_.getsockname();
-    thread_ = std::thread([this] { run(); });
+// A runfile of this program: under `bazel test` from TEST_SRCDIR, run by hand (as
+// tools/exercise.sh does) from the runfiles folder beside the binary.
+std::string runfile(const std::string& path) {
+  if (const char* srcdir = std::getenv("TEST_SRCDIR")) {
+    const char* workspace = std::getenv("TEST_WORKSPACE");
+    return std::string(srcdir) + "/" + (workspace ? workspace : "socketserver") + "/" + path;
   }
-  ~Stammer() { thread_.join(); }
-  Stammer(const Stammer&) = delete;
-  Stammer& operator=(const Stammer&) = delete;
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  REQUIRE(n > 0);
+  return std::string(exe, static_cast<std::size_t>(n)) + ".runfiles/socketserver/" + path;
+}
 
-  // How many pieces went to the server: more than one per send() proves the splitting.
-  int pieces_to_server() const { return pieces_to_server_; }
+// demo/stammer_proxy, started for one check: it forwards to `target`, both ways, in pieces of
+// 1 to 3 bytes (--max-chunk 3), each sent on its own after a pause of 1 ms, and logs every
+// piece (--verbose) to a file. SIGTERM stops it when the check is done.
+class StammerProxy {
+ public:
+  StammerProxy(const SocketAddress& target, unsigned seed) {
+    const std::string program = runfile("demo/stammer_proxy");
+    int out[2];
+    REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+    Fd read_end(out[0]);
+    Fd write_end(out[1]);
+    const std::string to = target.to_string();
+    const std::string seed_text = std::to_string(seed);
+    const std::string log = log_path();
+    std::vector<const char*> argv = {program.c_str(),   "--to",      to.c_str(),
+                                     "--max-chunk",     "3",         "--seed",
+                                     seed_text.c_str(), "--verbose", nullptr};
+    posix_spawn_file_actions_t actions;
+    REQUIRE(::posix_spawn_file_actions_init(&actions) == 0);
+    ::posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+    ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr,
+                                      const_cast<char* const*>(argv.data()), environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    REQUIRE_MESSAGE(spawned == 0, "cannot start ", program, ": ", std::strerror(spawned));
+    write_end.reset();  // The child's copy is its stdout; end of input once it exits.
+    const std::string line = first_line(read_end.get());
+    const std::string prefix = "listening on ";
+    REQUIRE_MESSAGE(line.rfind(prefix, 0) == 0, "stammer_proxy printed: ", line);
+    address = SocketAddress::parse(line.substr(prefix.size()));
+  }
+  ~StammerProxy() { stop(); }
+  StammerProxy(const StammerProxy&) = delete;
+  StammerProxy& operator=(const StammerProxy&) = delete;
+
+  // Stops the proxy (SIGTERM; SIGKILL if it has not ended within kDeadline) and reaps it.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    if (!wait_until([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; })) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    pid_ = -1;
+  }
+  // How many pieces the proxy sent to the server, from its log: more than one per send()
+  // shows the bytes were split. Call after stop().
+  int pieces_to_server() const {
+    std::ifstream log(log_path());
+    int pieces = 0;
+    for (std::string line; std::getline(log, line);) pieces += line.rfind("client->server", 0) == 0;
+    return pieces;
+  }
 
   SocketAddress address;
 
  private:
-  void run() {
-    try {
-      Socket client = listener_.accept().first;
-      Socket server = create_connection(target_, kDeadline);
-      client.settimeout(kDeadline);
-      client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-      server.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-      std::atomic<int> ignored{0};
-      std::thread back([&] { pump(server, client, seed_ + 1, ignored); });
-      pump(client, server, seed_, pieces_to_server_);
-      back.join();
-    } catch (const std::exception&) {
-      // No client came, or the server was not there: the client sees its connection fail.
+  std::string log_path() const { return dir_.file("stammer_proxy.log"); }
+  // The first line the proxy prints, waited for at most kDeadline.
+  static std::string first_line(int fd) {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    char c;
+    while (line.empty() || line.back() != '\n') {
+      pollfd wanted{fd, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || ::poll(&wanted, 1, static_cast<int>(left.count())) <= 0) break;
+      if (::read(fd, &c, 1) != 1) break;
+      line += c;
     }
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    return line;
   }
 
-  // Copies `from` to `to` in pieces until end of input, then passes the end on. On an error
-  // both sockets are shut down, so the other direction's pump ends too.
-  static void pump(Socket& from, Socket& to, unsigned seed, std::atomic<int>& pieces) {
-    std::mt19937 random(seed);
-    std::uniform_int_distribution<std::size_t> piece_size(1, 3);
-    char buffer[4096];  // The most this direction holds.
-    try {
-      while (std::size_t received = from.recv_into(buffer, sizeof buffer)) {
-        for (std::size_t sent = 0; sent < received;) {
-          std::string_view piece(buffer + sent, std::min(piece_size(random), received - sent));
-          to.sendall(piece);
-          sent += piece.size();
-          ++pieces;
-          std::this_thread::sleep_for(std::chrono::microseconds(100));  // Let it leave alone.
-        }
-      }
-      ::shutdown(to.fileno(), SHUT_WR);
-    } catch (const std::exception&) {
-      ::shutdown(from.fileno(), SHUT_RDWR);
-      ::shutdown(to.fileno(), SHUT_RDWR);
-    }
-  }
-
-  Socket listener_;
-  SocketAddress target_;
-  unsigned seed_;
-  std::atomic<int> pieces_to_server_{0};
-  std::thread thread_;
+  TempDir dir_;
+  pid_t pid_ = -1;
 };
 
 // The check's own framing: 4 bytes of length, most significant first, then the payload.
@@ -161,44 +191,45 @@ TEST_CASE("an upload over a direct connection is stored and acknowledged") {
 
 TEST_CASE("an upload through the stammering proxy arrives whole") {
   FileServer files;
-  Stammer proxy(files.server.server_address, 1);
+  StammerProxy proxy(files.server.server_address, 1);
   {
     Client client(proxy.address);
-    client.upload("notes.txt", file_of(3000));
-    CHECK(client.reply() == "stored notes.txt 3000");
+    client.upload("notes.txt", file_of(1000));
+    CHECK(client.reply() == "stored notes.txt 1000");
   }
-  CHECK(files.store.get("notes.txt") == file_of(3000));
-  CHECK(proxy.pieces_to_server() > 1000);  // It was split: 3,000 bytes in pieces of 1 to 3.
+  CHECK(files.store.get("notes.txt") == file_of(1000));
+  proxy.stop();
+  CHECK(proxy.pieces_to_server() > 300);  // It was split: 1,000 bytes in pieces of 1 to 3.
 }
 
 TEST_CASE("several uploads on one connection through the proxy are each acknowledged") {
   FileServer files;
-  Stammer proxy(files.server.server_address, 2);
+  StammerProxy proxy(files.server.server_address, 2);
   {
     Client client(proxy.address);
     for (int i = 0; i < 3; ++i) {
       const std::string name = "part" + std::to_string(i);
-      client.upload(name, file_of(500 + 100 * i));
-      CHECK(client.reply() == "stored " + name + " " + std::to_string(500 + 100 * i));
+      client.upload(name, file_of(100 + 100 * i));
+      CHECK(client.reply() == "stored " + name + " " + std::to_string(100 + 100 * i));
     }
   }
   CHECK(files.store.size() == 3);
-  CHECK(files.store.get("part2") == file_of(700));
+  CHECK(files.store.get("part2") == file_of(300));
 }
 
 TEST_CASE("binary content and an empty file arrive exactly through the proxy") {
   FileServer files;
-  Stammer proxy(files.server.server_address, 3);
+  StammerProxy proxy(files.server.server_address, 3);
   std::string every_byte;
   for (int i = 0; i < 256; ++i) every_byte += static_cast<char>(i);  // '\0' and '\n' too.
   {
     Client client(proxy.address);
-    client.upload("bytes.bin", every_byte + every_byte);
-    CHECK(client.reply() == "stored bytes.bin 512");
+    client.upload("bytes.bin", every_byte);
+    CHECK(client.reply() == "stored bytes.bin 256");
     client.upload("empty", "");
     CHECK(client.reply() == "stored empty 0");
   }
-  CHECK(files.store.get("bytes.bin") == every_byte + every_byte);
+  CHECK(files.store.get("bytes.bin") == every_byte);
   CHECK(files.store.get("empty") == std::string());
 }
 
