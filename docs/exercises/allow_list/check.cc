@@ -21,15 +21,15 @@ using namespace socketserver;
 using namespace socketserver::testing;
 using namespace std::chrono_literals;
 using exercise::GuardedServer;
-using exercise::Network;
 using exercise::RateLimit;
+using socketserver::demo::AllowList;
 using TimePoint = std::chrono::steady_clock::time_point;
 
 // A server that is never bound: verify_request() needs no socket. Its clock is `now`.
 struct Guard {
   explicit Guard(std::vector<std::string> allowed, RateLimit limit = {1000, 10s}) {
-    std::vector<Network> networks;
-    for (const std::string& entry : allowed) networks.push_back(Network::parse(entry));
+    AllowList networks;
+    for (const std::string& entry : allowed) networks.add(entry);
     server.emplace(kLoopback, HandlerFactory([](Request&, const SocketAddress&, BaseServer&) {}),
                    networks, limit, [this] { return now; });
   }
@@ -138,8 +138,9 @@ std::string reply_to_client_at(const std::string& from, const SocketAddress& ser
 
 TEST_CASE("a running server closes a refused client without running its handler") {
   std::atomic<int> served{0};
-  GuardedServer server(kLoopback, handler<Hello>(std::ref(served)), {Network::parse("127.0.0.1")},
-                       RateLimit{2, 1h});
+  AllowList loopback_one;
+  loopback_one.add("127.0.0.1");
+  GuardedServer server(kLoopback, handler<Hello>(std::ref(served)), loopback_one, RateLimit{2, 1h});
   server.bind_and_activate();
   {
     ServerThread thread(server);
