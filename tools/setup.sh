@@ -6,6 +6,8 @@
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
 #   ps         tools/demo.sh shows a zombie with it   Debian package procps
+#   doxygen    the API reference (tools/docs.sh)     Debian package doxygen
+#   dot        its class diagrams                    Debian package graphviz
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
@@ -38,6 +40,8 @@ have_all() {
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
   have "ps" procps command -v ps
+  have "doxygen ($(doxygen --version 2>/dev/null || echo '?'))" doxygen command -v doxygen
+  have "dot (graphviz)" graphviz command -v dot
 }
 
 have_all
