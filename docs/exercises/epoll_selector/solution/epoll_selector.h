@@ -1,16 +1,16 @@
 // EpollSelector: a Selector backed by epoll(7), Linux's scalable wait.
 // Python: selectors.EpollSelector.
 //
-// Not part of the library: it proves that the selector contract (tests/selector_contract.h)
-// can be met by a backend that reports ready descriptors in the kernel's order, and it is the
-// reference answer to the exercise "add a selector backend".
+// Not part of the library: the reference answer to exercise 6 (docs/exercises/epoll_selector),
+// and the proof that the selector contract (tests/selector_contract.h) can be met by a
+// backend that reports ready descriptors in the kernel's order.
 //
 // Owns one epoll descriptor (close-on-exec). The kernel keeps the set of watched descriptors,
 // so select() costs what is ready, not what is watched; the keys here only hold the events
 // and data that add() was given. epoll forgets a descriptor once it is closed, so remove()
 // ignores the kernel's answer for one already closed, as Python's does.
-#ifndef TESTS_EPOLL_SELECTOR_H_
-#define TESTS_EPOLL_SELECTOR_H_
+#ifndef EPOLL_SELECTOR_H_
+#define EPOLL_SELECTOR_H_
 
 #include <vector>
 
@@ -34,4 +34,4 @@ class EpollSelector : public Selector {
 
 }  // namespace socketserver
 
-#endif  // TESTS_EPOLL_SELECTOR_H_
+#endif  // EPOLL_SELECTOR_H_

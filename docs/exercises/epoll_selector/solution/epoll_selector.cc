@@ -1,4 +1,4 @@
-#include "tests/epoll_selector.h"
+#include "epoll_selector.h"
 
 #include <sys/epoll.h>
 
