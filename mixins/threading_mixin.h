@@ -6,8 +6,9 @@
 // the handler throws a std::exception, always shutdown_request()) and owns its Request.
 //
 // Threads are remembered so server_close() can join them, and finished ones are joined and
-// forgotten each time a new one starts, so the bookkeeping stays as small as the number of
-// running handlers (Python's bpo-37193 leak, fixed the same way).
+// forgotten each time a new one starts (Python's bpo-37193 leak, fixed the same way) and at
+// each turn of serve_forever() (service_actions), so the bookkeeping stays as small as the
+// number of running handlers and an idle server gives back their stacks.
 //   block_on_close = true (default): server_close() stops listening, then waits for every
 //     running handler, as Python's does. Datagram servers wait first: their handlers reply
 //     through the server's socket (BaseServer::handlers_reply_through_server()).
@@ -34,7 +35,7 @@
 // Handlers run concurrently: state they share must be guarded (a mutex, or std::atomic).
 //
 // For the caller:          daemon_threads, block_on_close, excepthook, tracked_threads
-// Overrides:               process_request, server_close
+// Overrides:               process_request, service_actions, server_close
 #ifndef MIXINS_THREADING_MIXIN_H_
 #define MIXINS_THREADING_MIXIN_H_
 
@@ -104,6 +105,12 @@ class ThreadingMixIn : public Server {
     threads_.push_back({std::move(thread), std::move(done)});
   }
   // [end]
+
+  // Beyond Python: finished threads are joined while the server is idle too.
+  void service_actions() override {
+    Server::service_actions();
+    reap_threads();
+  }
 
   // Python: server_close(), then _threads.join() when block_on_close.
   void server_close() override {
