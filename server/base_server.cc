@@ -8,6 +8,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "server/deadline.h"
 #include "server/errors.h"
@@ -217,6 +218,18 @@ void BaseServer::shutdown_request(Request& request) {
 void BaseServer::close_request(Request&) {}
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
+  // A client that resets, hangs up or stalls past the handler's timeout is ordinary: one line
+  // (beyond Python, which prints a traceback for each). A handler's own error gets the frame.
+  try {
+    throw;
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::connection_reset || e.code() == std::errc::broken_pipe ||
+        e.code() == std::errc::timed_out) {
+      return write_stderr("Request from " + client_address.to_string() +
+                          " ended by the client: " + e.what() + "\n");
+    }
+  } catch (...) {
+  }
   const std::string dashes(40, '-');
   write_stderr(dashes + "\nException occurred during processing of request from " +
                client_address.to_string() + "\n" + describe_current_exception() + "\n" + dashes +

@@ -124,7 +124,8 @@ class BaseServer {
   virtual void shutdown_request(Request& request);
   virtual void close_request(Request& request);
   // Called inside the catch block, with the handler's std::exception current. The default
-  // prints Python's framed report to stderr and the server goes on.
+  // prints Python's framed report to stderr and the server goes on; for a client that reset,
+  // hung up (ECONNRESET, EPIPE) or timed out, one line instead.
   virtual void handle_error(Request& request, const SocketAddress& client_address);
   // Called by handle_request() when `timeout` expires. Overridden by ForkingMixIn.
   virtual void handle_timeout() {}

@@ -12,10 +12,12 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
+#include "server/errors.h"
 #include "server/poll_selector.h"
 #include "server/select_selector.h"
 #include "server/tcp_server.h"
@@ -211,6 +213,31 @@ TEST_CASE("the default handle_error prints Python's framed report to stderr") {
   CHECK(report == dashes + "\nException occurred during processing of request from " +
                       client_address.to_string() +
                       "\nsocketserver::testing::ValueError: Test error\n" + dashes + "\n");
+}
+
+TEST_CASE("reset_client_report regression: a client that resets or stalls costs one line") {
+  struct ClientGone : BaseRequestHandler {
+    explicit ClientGone(int error) : error(error) {}
+    void handle() override {
+      if (error == ETIMEDOUT) throw TimeoutError("recv");
+      throw std::system_error(error, std::generic_category(), "send");
+    }
+    int error;
+  };
+  for (int error : {ECONNRESET, EPIPE, ETIMEDOUT}) {
+    CAPTURE(error);
+    TCPServer server(kLoopback, handler<ClientGone>(error));
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    SocketAddress client_address = client.getsockname();
+    StderrCapture capture;
+    server.handle_request();
+    const std::string what = error == ETIMEDOUT
+                                 ? TimeoutError("recv").what()
+                                 : std::system_error(error, std::generic_category(), "send").what();
+    CHECK(capture.finish() ==
+          "Request from " + client_address.to_string() + " ended by the client: " + what + "\n");
+  }
 }
 
 // MiscTestCase.test_shutdown_request_called_if_verify_request_false (bpo-26309).
