@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 namespace socketserver::demo {
 namespace {
@@ -24,8 +25,9 @@ bool all_digits(const std::string& text) {
 
 }  // namespace
 
-int usage_error(const std::string& program, const std::string& message, const std::string& usage) {
-  std::cerr << program << ": " << message << "\n" << usage;
+int usage_error(const std::string& program, const std::string& message, const std::string&) {
+  std::cerr << program << ": " << message << "\n"
+            << "Try '" << program << " --help' for more.\n";
   return 2;
 }
 
@@ -53,11 +55,13 @@ bool is_datagram(ServerKind kind) {
 
 // --- FlagReader ---
 
-FlagReader::FlagReader(int argc, char** argv) : argc_(argc), argv_(argv) {}
+FlagReader::FlagReader(int argc, char** argv, std::set<std::string> repeatable)
+    : argc_(argc), argv_(argv), repeatable_(std::move(repeatable)) {}
 
 bool FlagReader::next() {
   if (index_ + 1 >= argc_) return false;
   std::string argument = argv_[++index_];
+  if (argument == "-h") argument = "--help";
   if (argument.size() < 3 || argument.compare(0, 2, "--") != 0) {
     throw UsageError("unexpected argument '" + argument + "' (flags start with --)");
   }
@@ -68,6 +72,9 @@ bool FlagReader::next() {
   } else {
     flag_ = argument.substr(0, equals);
     inline_ = argument.substr(equals + 1);
+  }
+  if (!seen_.insert(flag_).second && repeatable_.count(flag_) == 0) {
+    throw UsageError(flag_ + " given twice");
   }
   return true;
 }
@@ -80,6 +87,26 @@ std::string FlagReader::value() {
 
 void FlagReader::no_value() const {
   if (inline_) throw UsageError(flag_ + " takes no value");
+}
+
+std::optional<int> parse_command_line(int argc, char** argv, const Program& program,
+                                      const std::function<bool(FlagReader&)>& read_flag,
+                                      const std::function<void()>& check) {
+  try {
+    FlagReader reader(argc, argv, program.repeatable);
+    while (reader.next()) {
+      if (reader.flag() == "--help") {
+        reader.no_value();
+        std::cout << program.usage;
+        return 0;
+      }
+      if (!read_flag(reader)) throw UsageError("unknown flag " + reader.flag());
+    }
+    if (check) check();
+  } catch (const UsageError& e) {
+    return usage_error(program.name, e.what());
+  }
+  return std::nullopt;
 }
 
 // --- Value parsers ---

@@ -3,13 +3,20 @@
 // Every demo takes one command line (docs/echo_demo.md lists it):
 //   servers:  --server tcp|udp|unix|unix-dgram  --host HOST  --port PORT  --path PATH
 //             --mixin none|threading|forking  --max-children N  --selector poll|select
-//             --poll-interval SECONDS  --trace  --help
+//             --poll-interval SECONDS  --trace  --help (or -h)
 //   clients:  the same address flags (--server, --host, --port, --path) and their own.
 //
-// A FlagReader walks argv one flag at a time ("--port 8123" or "--port=8123");
-// read_address_flag() and read_server_flag() understand the shared flags, so each program's
-// parser only adds its own. Any mistake is a UsageError: main() prints it with the usage on
-// stderr and exits 2 (usage_error() does both).
+// parse_command_line() is the start of every demo's main(): it walks argv with a FlagReader
+// ("--port 8123" or "--port=8123"), handles --help and -h, and turns every mistake into one
+// line and a hint on stderr, exit status 2. The program passes only its own flags, and
+// read_address_flag() or read_server_flag() for the shared ones:
+//
+//   ClientFlags flags;
+//   std::optional<int> status = parse_command_line(
+//       argc, argv, {"echo_client", kUsage, /*repeatable=*/{"--message"}},
+//       [&](FlagReader& reader) { return read_client_flag(reader, flags); },
+//       [&] { check_address_flags(flags.address, /*for_client=*/true); });
+//   if (status) return *status;  // 0 after --help, 2 after a mistake.
 //
 // Parsing and the address only: building a server or a socket from the flags is each
 // program's business, where a student can see it.
@@ -17,7 +24,9 @@
 #define DEMO_CLI_H_
 
 #include <cstddef>
+#include <functional>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -32,9 +41,13 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Prints "PROGRAM: MESSAGE" and then `usage` on stderr; returns 2, the exit status for a
-// command-line mistake.
-int usage_error(const std::string& program, const std::string& message, const std::string& usage);
+// Prints two lines on stderr and returns 2, the exit status for a command-line mistake:
+//   echo_server: --port 70000: not a port (0-65535)
+//   Try 'echo_server --help' for more.
+// Not the help page: it would push the error off a projected screen. (`usage` is not
+// printed; it may be left out.)
+int usage_error(const std::string& program, const std::string& message,
+                const std::string& usage = "");
 
 // --server: which of the four concrete servers (Python: TCPServer, UDPServer,
 // UnixStreamServer, UnixDatagramServer).
@@ -75,15 +88,18 @@ struct ServerFlags {
   bool trace = false;
 };
 
-// Walks the command line one flag at a time. Both "--name value" and "--name=value" work.
+// Walks the command line one flag at a time. Both "--name value" and "--name=value" work;
+// "-h" reads as "--help".
 class FlagReader {
  public:
-  FlagReader(int argc, char** argv);
+  // A flag may be given once, unless it is in `repeatable` ({"--message"}).
+  FlagReader(int argc, char** argv, std::set<std::string> repeatable = {});
 
   // Moves to the next flag; false when the command line is used up. Throws UsageError for an
-  // argument that is not a flag ("hello" instead of "--message hello").
+  // argument that is not a flag ("hello" instead of "--message hello") and for a flag given
+  // a second time ("--port 1 --port 2": which one did the user mean?).
   bool next();
-  // The current flag without its "=value" part: "--port".
+  // The current flag without its "=value" part: "--port" ("--help" for "-h").
   const std::string& flag() const { return flag_; }
   // The current flag's value: the text after '=', or else the next argument.
   // Throws UsageError when there is none.
@@ -97,7 +113,27 @@ class FlagReader {
   int index_ = 0;  // argv_[index_] is the current flag; 0 before the first.
   std::string flag_;
   std::optional<std::string> inline_;  // The "value" of "--name=value".
+  std::set<std::string> repeatable_;
+  std::set<std::string> seen_;  // The flags read so far.
 };
+
+// What parse_command_line() needs to know of a program besides its flags.
+struct Program {
+  std::string name;                       // "echo_server": begins every error line.
+  std::string usage;                      // The help page: --help and -h print it on stdout.
+  std::set<std::string> repeatable = {};  // Flags that may be given more than once.
+};
+
+// The start of every demo's main(). For each flag on the command line, calls `read_flag`,
+// which reads the program's own flags and returns false for any it does not know ("unknown
+// flag --foo"); then calls `check` (if given), which checks the flags against each other.
+// --help or -h prints program.usage on stdout and stops. A UsageError from anywhere (the
+// FlagReader, a value parser, read_flag, check) goes to usage_error().
+// Returns the status main() should exit with at once, 0 after --help and 2 after a mistake,
+// or std::nullopt when the flags are good and the program should run.
+std::optional<int> parse_command_line(int argc, char** argv, const Program& program,
+                                      const std::function<bool(FlagReader&)>& read_flag,
+                                      const std::function<void()>& check = nullptr);
 
 // Value parsers. Each throws UsageError naming the flag and the text it was given.
 // A port, 0-65535: digits only.

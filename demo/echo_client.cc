@@ -33,7 +33,7 @@ namespace {
 
 constexpr char kUsage[] =
     R"(usage: echo_client [--server tcp|udp|unix|unix-dgram] [--host HOST] --port PORT
-                   [--path PATH] [--message TEXT]... [--timeout SECONDS] [--help]
+                   [--path PATH] [--message TEXT]... [--timeout SECONDS] [--help|-h]
 
 Sends each message as one line to echo_server and prints each reply.
 Without --message, sends the lines read from standard input.
@@ -44,7 +44,7 @@ Without --message, sends the lines read from standard input.
   --path PATH         unix/unix-dgram: the server's socket file (required)
   --message TEXT      a line to send; repeat it for more lines
   --timeout SECONDS   give up when a reply takes longer (default 5)
-  --help              print this help and exit
+  --help, -h          print this help and exit
 )";
 
 struct ClientFlags {
@@ -151,27 +151,17 @@ void run(const ClientFlags& flags) {
   }
 }
 
-// Reads the command line; sets `help` and stops at --help.
-ClientFlags parse_flags(int argc, char** argv, bool& help) {
-  ClientFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    const std::string& flag = reader.flag();
-    if (flag == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    }
-    if (flag == "--message") {
-      flags.messages.push_back(reader.value());
-    } else if (flag == "--timeout") {
-      flags.timeout = parse_seconds(flag, reader.value());
-    } else if (!read_address_flag(reader, flags.address)) {
-      throw UsageError("unknown flag " + flag);
-    }
+// Reads one of the client's flags into `flags`; false for a flag it does not know.
+bool read_client_flag(FlagReader& reader, ClientFlags& flags) {
+  const std::string& flag = reader.flag();
+  if (flag == "--message") {
+    flags.messages.push_back(reader.value());
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
+  } else {
+    return read_address_flag(reader, flags.address);
   }
-  check_address_flags(flags.address, /*for_client=*/true);
-  return flags;
+  return true;
 }
 
 }  // namespace
@@ -180,16 +170,11 @@ ClientFlags parse_flags(int argc, char** argv, bool& help) {
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
   ClientFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("echo_client", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"echo_client", kUsage, {"--message"}},
+      [&](FlagReader& reader) { return read_client_flag(reader, flags); },
+      [&] { check_address_flags(flags.address, /*for_client=*/true); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
   if (flags.messages.empty() && ::isatty(STDIN_FILENO)) {
     std::cerr << "echo_client: type lines to send; Ctrl-D ends\n";
   }
@@ -197,7 +182,7 @@ int main(int argc, char** argv) {
   try {
     run(flags);
   } catch (const std::invalid_argument& e) {  // A bad --host or --path, from SocketAddress.
-    return usage_error("echo_client", e.what(), kUsage);
+    return usage_error("echo_client", e.what());
   } catch (const std::exception& e) {  // ClientError, or socket() and bind() failing.
     std::cerr << "echo_client: " << e.what() << "\n";
     return 1;

@@ -5,7 +5,8 @@
 #   - the client's replies are the messages, byte for byte, for every server kind and mix-in;
 #   - SIGTERM (or SIGINT) stops the server with exit status 0, and a Unix server removes its
 #     socket file;
-#   - a bad flag or value: usage on stderr, exit 2;
+#   - a bad flag or value, or a flag given twice: one line and a hint on stderr, exit 2;
+#   - --help and -h: the usage on stdout, exit 0;
 #   - a client whose server is not there exits non-zero with a one-line reason.
 #
 # Usage (Bazel passes both): echo_demo_test.sh PATH/TO/echo_server PATH/TO/echo_client
@@ -229,21 +230,42 @@ if start_server default-path --server unix; then
   if ((failures == failures_before)); then echo "ok: default-path ($address)"; fi
 fi
 
-# --- Command-line mistakes: usage on stderr, exit 2 ---------------------------------------
+# --- Command-line mistakes: one line and a hint on stderr, exit 2 ---------------------------
 
 expect_status help 0 "$server_bin" --help
 expect_in help "$work/help.out" "usage: echo_server"
+expect_status short-help 0 "$server_bin" -h
+expect_in short-help "$work/short-help.out" "usage: echo_server"
 expect_status client-help 0 "$client_bin" --help
 expect_in client-help "$work/client-help.out" "usage: echo_client"
+expect_status client-short-help 0 "$client_bin" -h
+expect_in client-short-help "$work/client-short-help.out" "usage: echo_client"
 
-expect_status bad-flag 2 "$server_bin" --no-such-flag
-expect_in bad-flag "$work/bad-flag.err" "usage: echo_server"
-expect_in bad-flag "$work/bad-flag.err" "--no-such-flag"
-[[ ! -s $work/bad-flag.out ]] || fail "bad-flag: printed on stdout: $(cat "$work/bad-flag.out")"
+# expect_usage_error NAME LINE COMMAND...: exit 2, nothing on stdout, and on stderr exactly
+# two lines: LINE, then the hint. Never the help page: it would scroll LINE off the screen.
+expect_usage_error() {
+  local name=$1 line=$2 program
+  shift 2
+  program=$(basename "$1")
+  expect_status "$name" 2 "$@"
+  printf '%s\n' "$line" "Try '$program --help' for more." >"$work/$name.expected"
+  if ! cmp -s "$work/$name.expected" "$work/$name.err"; then
+    fail "$name: stderr is not the error line and the hint:
+$(diff "$work/$name.expected" "$work/$name.err" || true)"
+  fi
+  [[ ! -s $work/$name.out ]] || fail "$name: printed on stdout: $(cat "$work/$name.out")"
+}
 
-expect_status port-70000 2 "$server_bin" --port 70000
-expect_in port-70000 "$work/port-70000.err" "70000"
-expect_in port-70000 "$work/port-70000.err" "usage: echo_server"
+expect_usage_error bad-flag "echo_server: unknown flag --no-such-flag" \
+  "$server_bin" --no-such-flag
+expect_usage_error port-70000 "echo_server: --port 70000: not a port (0-65535)" \
+  "$server_bin" --port 70000
+expect_usage_error repeated-flag "echo_server: --port given twice" \
+  "$server_bin" --port 0 --port=0
+expect_usage_error repeated-trace "echo_server: --trace given twice" \
+  "$server_bin" --trace --trace
+expect_usage_error client-repeated-timeout "echo_client: --timeout given twice" \
+  "$client_bin" --port 1 --timeout 1 --timeout 2
 expect_status server-foo 2 "$server_bin" --server foo
 expect_status poll-interval-abc 2 "$server_bin" --poll-interval abc
 expect_status mixin-foo 2 "$server_bin" --mixin foo
@@ -256,11 +278,12 @@ expect_status trace-with-value 2 "$server_bin" --trace=yes
 long_path=/tmp/$(printf 'x%.0s' {1..120}).sock
 expect_status long-path 2 "$server_bin" --server unix --path "$long_path"
 expect_in long-path "$work/long-path.err" "bad address '$long_path'"
+expect_in long-path "$work/long-path.err" "Try 'echo_server --help' for more."
 expect_status bad-host 2 "$server_bin" --host ""
 expect_in bad-host "$work/bad-host.err" "bad address"
 
-expect_status client-bad-flag 2 "$client_bin" --port 1 --bogus
-expect_in client-bad-flag "$work/client-bad-flag.err" "usage: echo_client"
+expect_usage_error client-bad-flag "echo_client: unknown flag --bogus" \
+  "$client_bin" --port 1 --bogus
 expect_status client-no-port 2 "$client_bin" --message x
 expect_status client-no-path 2 "$client_bin" --server unix --message x
 

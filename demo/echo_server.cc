@@ -30,6 +30,7 @@
 #include "mixins/threading_mixin.h"
 #include "server/base_server.h"
 #include "server/select_selector.h"
+#include "server/serve_until_signal.h"
 #include "server/socket_address.h"
 #include "server/tcp_server.h"
 #include "server/udp_server.h"
@@ -42,7 +43,7 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: echo_server [--server tcp|udp|unix|unix-dgram] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help]
+                   [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
 
 Sends every line (tcp, unix) or every datagram (udp, unix-dgram) back to its sender.
 Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -60,7 +61,7 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
   --trace                 print each step of each request on stderr, with pid and thread id
-  --help                  print this help and exit
+  --help, -h              print this help and exit
 )";
 
 // [echo_handlers]
@@ -160,41 +161,20 @@ int run(const ServerFlags& flags, const SocketAddress& address) {
   throw std::logic_error("unknown --server");
 }
 
-// Reads the command line; sets `help` and stops at --help.
-ServerFlags parse_flags(int argc, char** argv, bool& help) {
-  ServerFlags flags;
-  FlagReader reader(argc, argv);
-  while (reader.next()) {
-    if (reader.flag() == "--help") {
-      reader.no_value();
-      help = true;
-      return flags;
-    }
-    if (!read_server_flag(reader, flags)) throw UsageError("unknown flag " + reader.flag());
-  }
-  check_server_flags(flags);
-  return flags;
-}
-
 }  // namespace
 }  // namespace socketserver::demo
 
 int main(int argc, char** argv) {
   using namespace socketserver::demo;
-  // Before anything else, and before any thread exists: see serve_until_signal.h.
+  // Before anything else, and before any thread exists: see demo/serve_until_signal.h.
   block_stop_signals();
 
   ServerFlags flags;
-  bool help = false;
-  try {
-    flags = parse_flags(argc, argv, help);
-  } catch (const UsageError& e) {
-    return usage_error("echo_server", e.what(), kUsage);
-  }
-  if (help) {
-    std::cout << kUsage;
-    return 0;
-  }
+  std::optional<int> status = parse_command_line(
+      argc, argv, {"echo_server", kUsage},
+      [&](FlagReader& reader) { return read_server_flag(reader, flags); },
+      [&] { check_server_flags(flags); });
+  if (status) return *status;  // 0 after --help, 2 after a mistake.
 
   // A Unix server without --path gets a fresh folder for its socket file. Declared before
   // the server is built, so it outlives it: server_close() removes the file, then this
@@ -209,7 +189,7 @@ int main(int argc, char** argv) {
       address = socket_address(flags.address);
     }
   } catch (const std::invalid_argument& e) {  // A bad --host or --path.
-    return usage_error("echo_server", e.what(), kUsage);
+    return usage_error("echo_server", e.what());
   } catch (const std::exception& e) {  // mkdtemp failed.
     std::cerr << "echo_server: " << e.what() << "\n";
     return 1;
