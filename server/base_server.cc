@@ -1,6 +1,7 @@
 #include "server/base_server.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -186,6 +187,14 @@ void BaseServer::process_request(Request& request, const SocketAddress& client_a
 // [run_request]
 bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
   bool finished = false;
+  {
+    std::lock_guard<std::mutex> lock(running_mutex_);
+    running_.insert(&request);
+  }
+  auto forget = [&] {  // Before shutdown_request() closes the connection.
+    std::lock_guard<std::mutex> lock(running_mutex_);
+    running_.erase(&request);
+  };
   try {
     try {
       finish_request(request, client_address);
@@ -195,16 +204,27 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
       handle_error(request, client_address);
     }
   } catch (...) {
+    forget();
     trace_step("shutdown_request",
                &client_address);  // Python's `finally`, then the exception goes on.
     shutdown_request(request);
     throw;
   }
+  forget();
   trace_step("shutdown_request", &client_address);
   shutdown_request(request);
   return finished;
 }
 // [end]
+
+void BaseServer::abort_requests() {
+  std::lock_guard<std::mutex> lock(running_mutex_);
+  for (Request* request : running_) {
+    // No Socket::shutdown(): it throws for a connection the client has already left (ENOTCONN),
+    // and a datagram request has no connection (-1, EBADF). Either way there is nothing to end.
+    ::shutdown(request->connection.fileno(), SHUT_RDWR);
+  }
+}
 
 void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
   RequestHandlerClass(request, client_address, *this);

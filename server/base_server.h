@@ -32,6 +32,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <thread>
 
@@ -108,6 +109,12 @@ class BaseServer {
   // Release the server's resources. Idempotent. Python: server_close(). May be extended: an
   // override calls the base version, and a class that overrides it calls it in its destructor.
   virtual void server_close() {}
+  // Ends the requests still running, for a stop that must end in bounded time (beyond Python;
+  // serve_until_signal() calls it when its grace period is over). Shuts down the connection of
+  // each request that run_request() is running (SHUT_RDWR), so that a handler waiting on it
+  // sees end of input or an error and returns; ForkingMixIn kills its children. A handler
+  // that waits on something else (a sleep, a lock) is not interrupted. Any thread.
+  virtual void abort_requests();
 
   // --- May be overridden ---
 
@@ -191,6 +198,11 @@ class BaseServer {
   Fd wake_read_;   // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without taking the mutex.
   std::atomic<bool> shutdown_request_{false};
+  // The requests run_request() is running, for abort_requests(). A request leaves the set
+  // before shutdown_request() closes it, so abort never touches a closed descriptor. Touched
+  // by every thread that runs requests and by abort_requests(), under running_mutex_.
+  std::mutex running_mutex_;
+  std::set<Request*> running_;
 };
 
 }  // namespace socketserver
