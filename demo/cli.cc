@@ -190,6 +190,10 @@ bool read_server_flag(FlagReader& reader, ServerFlags& flags) {
     flags.selector = parse_selector(flag, reader.value());
   } else if (flag == "--poll-interval") {
     flags.poll_interval = parse_seconds(flag, reader.value());
+  } else if (flag == "--grace") {
+    flags.grace = parse_seconds(flag, reader.value());
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
   } else if (flag == "--trace") {
     reader.no_value();
     flags.trace = true;
@@ -225,6 +229,11 @@ void check_server_flags(const ServerFlags& flags) {
   check_address_flags(flags.address, /*for_client=*/false);
   if (flags.max_children && flags.mixin != MixIn::forking) {
     throw UsageError("--max-children needs --mixin forking");
+  }
+  if (flags.timeout && is_datagram(flags.address.server)) {
+    throw UsageError(
+        "--timeout is for tcp and unix: a datagram handler never waits for its "
+        "client");
   }
 }
 

@@ -84,7 +84,9 @@ struct ServerFlags {
   MixIn mixin = MixIn::none;
   std::optional<std::size_t> max_children;  // Not given: ForkingMixIn's default (40).
   SelectorKind selector = SelectorKind::poll;
-  Seconds poll_interval{0.5};  // serve_forever()'s default, as in Python.
+  Seconds poll_interval{0.5};      // serve_forever()'s default, as in Python.
+  Seconds grace{2};                // serve_until_signal()'s: how long a stop waits for handlers.
+  std::optional<Seconds> timeout;  // StreamRequestHandler::timeout; not given: none.
   bool trace = false;
 };
 
@@ -153,7 +155,8 @@ bool read_address_flag(FlagReader& reader, AddressFlags& address);
 bool read_server_flag(FlagReader& reader, ServerFlags& flags);
 
 // Checks the flags against each other once all are read: --path only for Unix servers,
-// --host and --port only for IP servers, --max-children only with --mixin forking.
+// --host and --port only for IP servers, --max-children only with --mixin forking,
+// --timeout only for stream servers.
 // A client (for_client) must also say where the server is: --port (1-65535) or --path.
 // Throws UsageError.
 void check_address_flags(const AddressFlags& address, bool for_client);
