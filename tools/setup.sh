@@ -5,11 +5,23 @@
 #   bazel      Bazel 4 (builds fully offline)        Debian package bazel-bootstrap
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
+#   with --fuzz (tools/fuzz.sh asks for it):
+#   clang++-14 and libFuzzer                         Debian packages clang-14, libclang-rt-14-dev
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
 # needs root (or sudo without a password); without either it says what to install and exits 1.
 set -euo pipefail
+
+fuzz=false  # --fuzz: also clang and libFuzzer, for tools/fuzz.sh.
+case ${1:-} in
+  --fuzz) fuzz=true ;;
+  "") ;;
+  *)
+    echo "setup: unknown flag $1 (the only one is --fuzz)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()  # Debian packages to install
 
@@ -36,6 +48,11 @@ have_all() {
   # a python3 found elsewhere on PATH (pyenv, say) would not do.
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
+  if $fuzz; then
+    have "clang++-14" clang-14 command -v clang++-14
+    have "libFuzzer (libclang_rt.fuzzer)" libclang-rt-14-dev \
+      sh -c 'ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
+  fi
 }
 
 have_all
