@@ -100,6 +100,8 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval, Seconds grace)
   const timespec now{0, 0};
   while (::sigtimedwait(&wake_up, nullptr, &now) == kWakeUp) {
   }
+  // Python's `with` does, on every way out. After a signal the stop has done it already.
+  server.server_close();
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (error) std::rethrow_exception(error);
   return signal;

@@ -1,7 +1,9 @@
-// serve_until_signal(): serve_forever() until SIGINT (Ctrl-C) or SIGTERM, then stop within a
-// bound whatever the clients do, and return, so that the program ends the ordinary way.
-// Python: KeyboardInterrupt leaving serve_forever() inside `with`. A C++ signal is no
-// exception: unhandled, it ends the process on the spot and no destructor runs.
+// serve_until_signal(): serve_forever() until SIGINT (Ctrl-C) or SIGTERM, then server_close()
+// within a bound whatever the clients do, and return, so that the program ends the ordinary way.
+// Python: KeyboardInterrupt leaving serve_forever() inside `with`, whose exit calls
+// server_close(): a threading server waits there for its handlers (block_on_close), before
+// any part of it is destroyed. A C++ signal is no exception: unhandled, it ends the process on
+// the spot and no destructor runs.
 //
 // No signal handler (shutdown() takes a mutex, which a handler may not): the signals are
 // blocked in the calling thread, and so in every thread and child it starts, where they stay
@@ -31,8 +33,8 @@
 namespace socketserver {
 
 // Returns the signal's number, after the stop above; or 0 if serve_forever() returned without
-// one (a shutdown() from elsewhere), without closing the server. Rethrows what serve_forever()
-// threw.
+// one (a shutdown() from elsewhere). Calls server_close() on every way out (unbounded when no
+// signal came), then rethrows what serve_forever() threw.
 int serve_until_signal(BaseServer& server, Seconds poll_interval = Seconds(0.5),
                        Seconds grace = Seconds(2));
 

@@ -94,7 +94,7 @@ TEST_CASE("a SIGINT or SIGTERM sent to the process stops serve_forever and close
       check_mask_restored();
       // serve_forever() has returned: its thread is gone, and shutdown() returns at once.
       CHECK(count_threads() == threads_before);
-      CHECK(server.fileno() == -1);  // The stop ends with server_close().
+      CHECK(server.fileno() == -1);  // server_close(), as Python's `with` does.
     }
     CHECK(count_open_fds() == fds_before);
   }
@@ -122,6 +122,7 @@ TEST_CASE("serve_forever_throws: the exception comes out, the mask is put back")
   TCPServer server(kLoopback, greet_and_echo);  // Never activated: serve_forever() throws.
   CHECK_THROWS_AS(serve_until_signal(server), std::logic_error);
   check_mask_restored();
+  CHECK(server.fileno() == -1);
 }
 
 TEST_CASE("a SIGINT or SIGTERM blocked before the call stays blocked after it") {
