@@ -57,12 +57,13 @@ std::pair<Request, SocketAddress> TCPServer::get_request() {
     request.connection = std::move(connection);
     return {std::move(request), std::move(client_address)};
   } catch (const std::system_error& e) {
-    if (e.code().value() == EMFILE || e.code().value() == ENFILE) drop_connection(e);
+    const int err = e.code().value();
+    if (err == EMFILE || err == ENFILE) drop_connection(err);
     throw;  // The loop skips this turn.
   }
 }
 
-void TCPServer::drop_connection(const std::system_error& error) {
+void TCPServer::drop_connection(int err) {
   // Free one descriptor, take the connection with it and close it, then hold the spare again.
   // Without this the connection stays queued and select() reports it for ever.
   spare_.reset();
@@ -70,7 +71,8 @@ void TCPServer::drop_connection(const std::system_error& error) {
   spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   ++dropped_;
   if (!next_report_.passed()) return;  // At most one line a second, however many clients.
-  write_stderr(server_address.to_string() + ": " + error.what() + ": " + std::to_string(dropped_) +
+  write_stderr(server_address.to_string() + ": accept: " + std::generic_category().message(err) +
+               ": " + std::to_string(dropped_) +
                " connection(s) closed unserved; raise the limit (ulimit -n) or serve fewer "
                "clients at once\n");
   dropped_ = 0;

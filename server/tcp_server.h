@@ -27,8 +27,6 @@
 
 #include <sys/socket.h>
 
-#include <system_error>
-
 #include "server/base_server.h"
 #include "server/deadline.h"
 #include "server/fd.h"
@@ -74,7 +72,7 @@ class TCPServer : public BaseServer {
 
  private:
   // Accepts the waiting connection into the spare descriptor and closes it; reports.
-  void drop_connection(const std::system_error& error);
+  void drop_connection(int err);
   Fd spare_;  // /dev/null, held so that one descriptor can be freed when none is left.
   Deadline next_report_{Seconds(0)};  // Report drops again once this has passed.
   unsigned long dropped_ = 0;         // Connections dropped since the last report.
