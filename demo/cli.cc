@@ -82,6 +82,11 @@ bool FlagReader::next() {
 std::string FlagReader::value() {
   if (inline_) return *inline_;
   if (index_ + 1 >= argc_) throw UsageError(flag_ + " needs a value");
+  // "--to --seed 3": the next flag is not this one's value (write --to=--x for a value that
+  // really starts with two dashes).
+  if (std::string(argv_[index_ + 1]).rfind("--", 0) == 0) {
+    throw UsageError(flag_ + " needs a value, not the flag " + argv_[index_ + 1]);
+  }
   return argv_[++index_];  // The value is used up: next() moves past it.
 }
 

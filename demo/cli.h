@@ -166,7 +166,7 @@ void check_server_flags(const ServerFlags& flags);
 // added around an IPv6 host ("::1" becomes "[::1]:PORT"), port 0 when not given. unix and
 // unix-dgram: the path, or `default_path` when --path was not given.
 // Throws std::invalid_argument, from SocketAddress, for a bad host or path; its what() says
-// what is wrong ("bad address '1.2.3:0': cannot resolve host ...").
+// what is wrong ("bad address '1.2.3:0': '1.2.3' is not an IPv4 address ...").
 SocketAddress socket_address(const AddressFlags& address, const std::string& default_path = "");
 
 }  // namespace socketserver::demo

@@ -90,6 +90,7 @@ TEST_CASE("a mistake prints one line and the hint, not the help page, and exits 
            {{"hello"}, "unexpected argument 'hello' (flags start with --)"},
            {{"-x"}, "unexpected argument '-x' (flags start with --)"},
            {{"--port"}, "--port needs a value"},
+           {{"--port", "--trace"}, "--port needs a value, not the flag --trace"},
            {{"--trace=yes"}, "--trace takes no value"},
            {{"-h=1"}, "unexpected argument '-h=1' (flags start with --)"},
            {{"--port", "1"}, "--port 1: not for this program"},  // From check().

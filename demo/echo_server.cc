@@ -131,7 +131,7 @@ int run_server(const ServerFlags& flags, const SocketAddress& address,
   // socket file, a forking server has reaped its children and a threading server joined its
   // threads, all within the grace period (see server/serve_until_signal.h).
   int signal = serve_until_signal(server, flags.poll_interval, flags.grace);
-  std::cerr << "echo_server: " << signal_name(signal) << ", stopped\n";
+  std::cerr << "echo_server: " << signal_name(signal) << ", shutting down\n";
   return 0;
 }
 // [end]

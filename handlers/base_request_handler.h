@@ -34,13 +34,13 @@ class BaseRequestHandler {
   void run(Request& request, const SocketAddress& client_address, BaseServer& server);
 
   // Python: self.request, self.client_address, self.server. Set by run().
-  Request* request = nullptr;  // Borrowed: stream servers' connection is request->connection.
-  SocketAddress client_address;
+  Request* request = nullptr;    // Borrowed: stream servers' connection is request->connection.
+  SocketAddress client_address;  // A copy, valid for the handler's whole life.
   BaseServer* server = nullptr;  // Borrowed.
 
-  virtual void setup() {}
-  virtual void handle() {}
-  virtual void finish() {}
+  virtual void setup() {}   // Called before handle(), to prepare the request. Default: nothing.
+  virtual void handle() {}  // Serves the request: every handler overrides it.
+  virtual void finish() {}  // After handle(), even when it threw; not after setup() threw.
 };
 
 // How handler<H>(args...) checks H's constructor: stand-ins for an argument convert to the

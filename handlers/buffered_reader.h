@@ -29,9 +29,9 @@ namespace socketserver {
 
 class BufferedReader {
  public:
-  static constexpr std::size_t kDefaultBufferSize = 8192;  // Python: io.DEFAULT_BUFFER_SIZE
-  static constexpr std::size_t kDefaultLineLimit = 64 * 1024;
-  static constexpr std::size_t kReadAllLimit = 1024 * 1024;
+  static constexpr std::size_t kDefaultBufferSize = 8192;      // Python: io.DEFAULT_BUFFER_SIZE
+  static constexpr std::size_t kDefaultLineLimit = 64 * 1024;  // readline()'s default limit.
+  static constexpr std::size_t kReadAllLimit = 1024 * 1024;    // read(), readlines(): the most.
 
   BufferedReader() = default;  // At end of input from the start.
   // Python: sock.makefile('rb'). Reads from `socket` in chunks of `bufsize` bytes.
@@ -39,26 +39,27 @@ class BufferedReader {
   // Reads `data` (a datagram), then end of input.
   explicit BufferedReader(std::string data);
 
-  std::string readline(std::size_t limit = kDefaultLineLimit);
-  std::string read(std::size_t n);
+  std::string readline(std::size_t limit = kDefaultLineLimit);  // One line, '\n' included.
+  std::string read(std::size_t n);       // Python: read(n). n bytes, or fewer at end of input.
   std::string read();                    // To end of input.
   std::vector<std::string> readlines();  // read(), split after each '\n'.
 
   // Python: `for line in rfile`. Each step is readline(); the loop ends at end of input.
   class LineIterator {
    public:
-    LineIterator() = default;  // The end.
-    explicit LineIterator(BufferedReader* reader) : reader_(reader) { ++*this; }
-    const std::string& operator*() const { return line_; }
-    LineIterator& operator++();
+    LineIterator() = default;                                                     // The end.
+    explicit LineIterator(BufferedReader* reader) : reader_(reader) { ++*this; }  // Reads a line.
+    const std::string& operator*() const { return line_; }  // The line read last.
+    LineIterator& operator++();  // Reads the next line; at end of input, becomes the end.
+    // False only when both are the end.
     bool operator!=(const LineIterator& other) const { return reader_ != other.reader_; }
 
    private:
     BufferedReader* reader_ = nullptr;  // Null at the end.
     std::string line_;
   };
-  LineIterator begin() { return LineIterator(this); }
-  LineIterator end() { return LineIterator(); }
+  LineIterator begin() { return LineIterator(this); }  // For range-for: reads the first line.
+  LineIterator end() { return LineIterator(); }        // For range-for: the end of input.
 
  private:
   // Receives one more chunk into buffer_; false at end of input.

@@ -23,11 +23,11 @@ class DatagramRequestHandler : public BaseRequestHandler {
  public:
   std::string packet;        // Python: self.packet, the datagram's bytes.
   Socket* socket = nullptr;  // Python: self.socket, the server's socket (borrowed).
-  BufferedReader rfile;
-  PacketWriter wfile;
+  BufferedReader rfile;      // Python: self.rfile, which reads the datagram.
+  PacketWriter wfile;        // Python: self.wfile, which collects the reply.
 
-  void setup() override;
-  void finish() override;
+  void setup() override;   // rfile reads the datagram; wfile collects.
+  void finish() override;  // Sends wfile's bytes as one datagram.
 };
 
 }  // namespace socketserver

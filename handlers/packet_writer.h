@@ -17,14 +17,14 @@ namespace socketserver {
 
 class PacketWriter {
  public:
-  static constexpr std::size_t kMaxDatagram = 65507;
+  static constexpr std::size_t kMaxDatagram = 65507;  // The most a reply may hold (UDP, IPv4).
 
-  std::size_t write(std::string_view data);
+  std::size_t write(std::string_view data);  // Appends; std::length_error past kMaxDatagram.
   void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
     for (const std::string& line : lines) write(line);
   }
   void flush() {}  // Nothing to do: the reply goes out in finish().
-  const std::string& getvalue() const { return data_; }
+  const std::string& getvalue() const { return data_; }  // The reply so far.
 
  private:
   std::string data_;

@@ -22,14 +22,14 @@ namespace socketserver {
 
 class SocketWriter {
  public:
-  SocketWriter() = default;  // Writes fail: no socket.
-  SocketWriter(Socket* socket, std::size_t bufsize);
+  SocketWriter() = default;                           // Writes fail: no socket.
+  SocketWriter(Socket* socket, std::size_t bufsize);  // bufsize 0: every write() sends at once.
 
-  std::size_t write(std::string_view data);
+  std::size_t write(std::string_view data);  // Returns the size; unbuffered: all sent.
   void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
     for (const std::string& line : lines) write(line);
   }
-  void flush();
+  void flush();  // Sends what the buffer holds; nothing to do when unbuffered.
   int fileno() const { return socket_ ? socket_->fileno() : -1; }  // The socket's descriptor.
 
  private:

@@ -38,11 +38,11 @@ class StreamRequestHandler : public BaseRequestHandler {
   bool disable_nagle_algorithm = false;  // TCP_NODELAY (IP connections only).
 
   Socket* connection = nullptr;  // Python: self.connection, the same as request->connection.
-  BufferedReader rfile;
-  SocketWriter wfile;
+  BufferedReader rfile;          // Python: self.rfile, which reads the connection.
+  SocketWriter wfile;            // Python: self.wfile, which writes to the connection.
 
-  void setup() override;
-  void finish() override;
+  void setup() override;   // Applies timeout and Nagle; makes rfile, wfile.
+  void finish() override;  // Flushes wfile, ignoring a client that has gone.
 };
 
 }  // namespace socketserver

@@ -24,14 +24,14 @@
 
 namespace socketserver {
 
-using ForkingUDPServer = ForkingMixIn<UDPServer>;
-using ForkingTCPServer = ForkingMixIn<TCPServer>;
-using ThreadingUDPServer = ThreadingMixIn<UDPServer>;
-using ThreadingTCPServer = ThreadingMixIn<TCPServer>;
-using ForkingUnixStreamServer = ForkingMixIn<UnixStreamServer>;
-using ForkingUnixDatagramServer = ForkingMixIn<UnixDatagramServer>;
-using ThreadingUnixStreamServer = ThreadingMixIn<UnixStreamServer>;
-using ThreadingUnixDatagramServer = ThreadingMixIn<UnixDatagramServer>;
+using ForkingUDPServer = ForkingMixIn<UDPServer>;                        // Python's name.
+using ForkingTCPServer = ForkingMixIn<TCPServer>;                        // Python's name.
+using ThreadingUDPServer = ThreadingMixIn<UDPServer>;                    // Python's name.
+using ThreadingTCPServer = ThreadingMixIn<TCPServer>;                    // Python's name.
+using ForkingUnixStreamServer = ForkingMixIn<UnixStreamServer>;          // Python's name.
+using ForkingUnixDatagramServer = ForkingMixIn<UnixDatagramServer>;      // Python's name.
+using ThreadingUnixStreamServer = ThreadingMixIn<UnixStreamServer>;      // Python's name.
+using ThreadingUnixDatagramServer = ThreadingMixIn<UnixDatagramServer>;  // Python's name.
 
 }  // namespace socketserver
 

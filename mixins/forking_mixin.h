@@ -60,7 +60,7 @@ template <class Server>
 class ForkingMixIn : public Server {
  public:
   template <class... Args>
-  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {
+  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {  // 300 s timeout.
     this->timeout = std::chrono::seconds(300);  // Python's ForkingMixIn.timeout.
   }
   ~ForkingMixIn() override { ForkingMixIn::server_close(); }
@@ -84,8 +84,8 @@ class ForkingMixIn : public Server {
     reap_children(blocking);
   }
 
-  void handle_timeout() override { collect_children(); }
-  void service_actions() override { collect_children(); }
+  void handle_timeout() override { collect_children(); }   // Reaps exited children.
+  void service_actions() override { collect_children(); }  // Reaps exited children.
 
   // [forking_process_request]
   void process_request(Request& request, const SocketAddress& client_address) override {

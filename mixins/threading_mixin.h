@@ -68,7 +68,7 @@ class ThreadingMixIn : public Server {
 
   // Python's class attributes, with Python's defaults.
   bool daemon_threads = false;
-  bool block_on_close = true;
+  bool block_on_close = true;  // server_close() waits for the request threads.
   // Python: threading.excepthook. Called on the request's thread, inside the catch block, for
   // what escapes run_request() there. Empty (the default): a report on stderr.
   std::function<void(const SocketAddress& client_address)> excepthook;

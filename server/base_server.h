@@ -60,14 +60,14 @@ struct TraceEvent {
   pid_t pid;  // Which process: forked children differ.
   pid_t tid;  // Which thread (gettid): threaded requests differ.
 };
-using TraceHook = std::function<void(const TraceEvent&)>;
+using TraceHook = std::function<void(const TraceEvent&)>;  // What `trace` holds.
 
 // The default PollSelector, as Python's _ServerSelector.
 SelectorFactory default_selector();
 
 class BaseServer {
  public:
-  BaseServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  BaseServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
   BaseServer(const BaseServer&) = delete;
   BaseServer& operator=(const BaseServer&) = delete;
   virtual ~BaseServer();
@@ -77,7 +77,7 @@ class BaseServer {
   // Where the server listens. After bind_and_activate() it is the bound address, so port 0
   // becomes the port the kernel chose.
   SocketAddress server_address;
-  HandlerFactory RequestHandlerClass;
+  HandlerFactory RequestHandlerClass;  // Builds and runs each request's handler.
   // handle_request() waits at most this long, then calls handle_timeout(). Empty = Python's
   // None: wait for ever. serve_forever() ignores it, as Python's does.
   std::optional<Seconds> timeout;
@@ -118,8 +118,8 @@ class BaseServer {
 
   // --- May be overridden ---
 
-  virtual void server_bind() {}
-  virtual void server_activate() {}
+  virtual void server_bind() {}      // Called by bind_and_activate(): bind the socket.
+  virtual void server_activate() {}  // Called by bind_and_activate() after server_bind().
   // Take one request: accept() a connection or recvfrom() a datagram. A std::system_error
   // here (the client went away, nothing to accept) makes the loop skip this turn quietly.
   virtual std::pair<Request, SocketAddress> get_request() = 0;
@@ -129,7 +129,7 @@ class BaseServer {
   virtual void process_request(Request& request, const SocketAddress& client_address);
   // Clean up after a request (and close it). Python: shutdown_request().
   virtual void shutdown_request(Request& request);
-  virtual void close_request(Request& request);
+  virtual void close_request(Request& request);  // Called by shutdown_request(): close it.
   // Called inside the catch block, with the handler's std::exception current. The default
   // prints Python's framed report to stderr and the server goes on; for a client that reset,
   // hung up (ECONNRESET, EPIPE) or timed out, one line instead.

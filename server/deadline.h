@@ -21,18 +21,18 @@
 
 namespace socketserver {
 
-using Seconds = std::chrono::duration<double>;
+using Seconds = std::chrono::duration<double>;  // Python's float seconds.
 
 class Deadline {
  public:
-  using Clock = std::chrono::steady_clock;
-  static constexpr Seconds kForever{100.0 * 365 * 24 * 3600};
+  using Clock = std::chrono::steady_clock;  // Not moved by setting the wall clock.
+  static constexpr Seconds kForever{100.0 * 365 * 24 * 3600};  // Longer counts as none.
 
   // Now + timeout; never, for std::nullopt (or a timeout beyond kForever).
   explicit Deadline(std::optional<Seconds> timeout);
 
-  bool never() const { return !at_.has_value(); }
-  bool passed() const { return at_ && Clock::now() >= *at_; }
+  bool never() const { return !at_.has_value(); }              // No timeout: never passes.
+  bool passed() const { return at_ && Clock::now() >= *at_; }  // True once the deadline has passed.
   // What is left: std::nullopt for never, zero once passed.
   std::optional<Seconds> left() const;
   // For poll(2): -1 for never, else the milliseconds left, rounded up (so the wait never ends

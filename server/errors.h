@@ -20,7 +20,7 @@ namespace socketserver {
 // other OS error, but a handler can catch it on its own.
 class TimeoutError : public std::system_error {
  public:
-  explicit TimeoutError(const std::string& what)
+  explicit TimeoutError(const std::string& what)  // `what` names the call.
       : std::system_error(std::make_error_code(std::errc::timed_out), what) {}
 };
 

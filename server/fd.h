@@ -14,9 +14,9 @@ namespace socketserver {
 class Fd {
  public:
   Fd() noexcept = default;
-  explicit Fd(int fd) noexcept : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept {
+  explicit Fd(int fd) noexcept : fd_(fd) {}          // Takes ownership of `fd` (-1: none).
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}  // `other` owns none afterwards.
+  Fd& operator=(Fd&& other) noexcept {  // Closes the descriptor owned so far, then takes `other`'s.
     if (this != &other) reset(other.release());
     return *this;
   }
@@ -24,8 +24,8 @@ class Fd {
   Fd& operator=(const Fd&) = delete;
   ~Fd() { reset(); }
 
-  int get() const noexcept { return fd_; }
-  bool valid() const noexcept { return fd_ >= 0; }
+  int get() const noexcept { return fd_; }          // The descriptor, still owned (-1 when none).
+  bool valid() const noexcept { return fd_ >= 0; }  // True when a descriptor is owned.
 
   // Gives up ownership without closing; the caller now owns the number.
   [[nodiscard]] int release() noexcept {

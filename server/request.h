@@ -21,7 +21,7 @@ struct Request {
   std::string packet;               // Datagram: the bytes received. Stream: empty.
   Socket* server_socket = nullptr;  // Datagram: the server's socket (borrowed). Stream: null.
 
-  bool is_datagram() const { return server_socket != nullptr; }
+  bool is_datagram() const { return server_socket != nullptr; }  // A datagram server's request.
 };
 
 }  // namespace socketserver

@@ -25,19 +25,19 @@ namespace socketserver {
 
 // Python: selectors.EVENT_READ and selectors.EVENT_WRITE, with the same values.
 constexpr int EVENT_READ = 1;
-constexpr int EVENT_WRITE = 2;
+constexpr int EVENT_WRITE = 2;  // Python: selectors.EVENT_WRITE.
 
 // Python: selectors.SelectorKey, without fileobj.
 struct SelectorKey {
-  int fd;
+  int fd;                // The descriptor.
   int events;            // EVENT_READ | EVENT_WRITE: what was asked for in add()
   void* data = nullptr;  // What add() was given; borrowed, never touched.
 };
 
 // One ready descriptor from select(): the key and which of its events happened.
 struct ReadyEvent {
-  SelectorKey key;
-  int events;
+  SelectorKey key;  // The key as add() made it.
+  int events;       // Which of key.events happened: EVENT_READ, EVENT_WRITE or both.
 };
 
 class Selector {

@@ -41,15 +41,15 @@ class Socket {
   // Takes ownership of a connected or bound descriptor.
   explicit Socket(Fd fd);
 
-  Socket(Socket&&) noexcept = default;
-  Socket& operator=(Socket&&) noexcept = default;
+  Socket(Socket&&) noexcept = default;  // Move-only: the descriptor goes with the object.
+  Socket& operator=(Socket&&) noexcept = default;  // Closes its own descriptor first.
 
-  int fileno() const { return fd_.get(); }
-  int family() const;
-  int type() const;  // SOCK_STREAM or SOCK_DGRAM
+  int fileno() const { return fd_.get(); }  // Python: fileno(). -1 once closed.
+  int family() const;                       // AF_INET, AF_INET6 or AF_UNIX.
+  int type() const;                         // SOCK_STREAM or SOCK_DGRAM
 
-  void bind(const SocketAddress& address);
-  void listen(int backlog);
+  void bind(const SocketAddress& address);  // bind(2); the error names the address.
+  void listen(int backlog);  // listen(2): at most `backlog` connections wait to be accepted.
   // Returns the connected socket and the peer's address.
   std::pair<Socket, SocketAddress> accept();
   // Honours the timeout, as every blocking call here does (TimeoutError when it expires).
@@ -64,19 +64,19 @@ class Socket {
   std::size_t sendto(std::string_view data, const SocketAddress& address);
   // Up to `max_bytes`; an empty string means the peer closed the connection.
   std::string recv(std::size_t max_bytes);
-  std::size_t recv_into(char* buffer, std::size_t max_bytes);
+  std::size_t recv_into(char* buffer, std::size_t max_bytes);  // The count; 0 when the peer closed.
   // One datagram (truncated to max_bytes, as recvfrom(2) does) and who sent it.
   std::pair<std::string, SocketAddress> recvfrom(std::size_t max_bytes);
 
-  void setsockopt(int level, int option, int value);
-  int getsockopt(int level, int option) const;
-  SocketAddress getsockname() const;
-  SocketAddress getpeername() const;
+  void setsockopt(int level, int option, int value);  // For an int option (SO_REUSEADDR).
+  int getsockopt(int level, int option) const;        // getsockopt(2) for an int option.
+  SocketAddress getsockname() const;                  // The bound address, with the kernel's port.
+  SocketAddress getpeername() const;  // The address of the peer of a connected socket.
 
   // Throws std::invalid_argument for a negative timeout (or NaN), as Python's ValueError.
   // Sets O_NONBLOCK with a timeout and clears it without one, as Python does.
   void settimeout(std::optional<Seconds> timeout);
-  std::optional<Seconds> gettimeout() const { return timeout_; }
+  std::optional<Seconds> gettimeout() const { return timeout_; }  // std::nullopt: none.
 
   // shutdown(2): SHUT_RD, SHUT_WR or SHUT_RDWR. Does not release the descriptor.
   void shutdown(int how);

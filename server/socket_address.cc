@@ -88,6 +88,11 @@ SocketAddress SocketAddress::inet(std::string_view host_text, int port) {
     return address;
   }
 
+  // Digits and dots that inet_pton() refused: getaddrinfo() would take "1.2.3" as 1.2.0.3
+  // (inet_aton's old short forms). Refuse it instead of binding somewhere unexpected.
+  if (host.find_first_not_of("0123456789.") == std::string::npos) {
+    throw bad_address(shown, "'" + host + "' is not an IPv4 address (four numbers 0-255)");
+  }
   // A name such as "localhost": resolve it once, now. IPv4 first when the name has both,
   // as Python's TCPServer (address_family = AF_INET) would.
   addrinfo hints{};

@@ -29,11 +29,11 @@ class SocketAddress {
   // An empty address (family AF_UNSPEC), e.g. an unnamed Unix datagram client.
   SocketAddress() = default;
 
-  static SocketAddress parse(std::string_view text);
+  static SocketAddress parse(std::string_view text);  // The forms shown above.
   // An IP address from a host (numeric or a name) and a port.
   static SocketAddress inet(std::string_view host, int port);
-  static SocketAddress unix_path(std::string_view path);
-  static SocketAddress from_sockaddr(const sockaddr* addr, socklen_t length);
+  static SocketAddress unix_path(std::string_view path);  // At most kMaxUnixPath bytes, or throws.
+  static SocketAddress from_sockaddr(const sockaddr* addr, socklen_t length);  // From accept().
 
   int family() const { return storage_.ss_family; }  // AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC
   std::string host() const;                          // "127.0.0.1", "::1"; empty for Unix addresses
@@ -42,10 +42,12 @@ class SocketAddress {
   // "127.0.0.1:8123", "[::1]:8123", "/tmp/x.sock", "(unnamed)" or "(none)".
   std::string to_string() const;
 
+  // For system calls: the sockaddr.
   const sockaddr* data() const { return reinterpret_cast<const sockaddr*>(&storage_); }
-  socklen_t size() const { return size_; }
+  socklen_t size() const { return size_; }  // For system calls: the sockaddr's length.
 
-  friend bool operator==(const SocketAddress& a, const SocketAddress& b);
+  friend bool operator==(const SocketAddress& a, const SocketAddress& b);  // Same bytes.
+  // Not the same address.
   friend bool operator!=(const SocketAddress& a, const SocketAddress& b) { return !(a == b); }
 
  private:

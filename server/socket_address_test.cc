@@ -193,6 +193,9 @@ TEST_CASE("bad input: invalid_argument naming the input and the reason") {
       {"[::1]", "missing ':PORT'"},
       {"[::1]80", "missing ':PORT'"},
       {"hello", "neither HOST:PORT nor a Unix socket path"},
+      {"1.2.3:80", "not an IPv4 address"},  // Not 1.2.0.3, as getaddrinfo() would read it.
+      {"127.1:80", "not an IPv4 address"},
+      {"256.0.0.1:80", "not an IPv4 address"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);

@@ -36,12 +36,12 @@ namespace socketserver {
 
 class TCPServer : public BaseServer {
  public:
-  TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
   ~TCPServer() override;
 
   // Python's class attributes; set them before bind_and_activate().
-  int address_family;  // From server_address: AF_INET or AF_INET6.
-  int socket_type = SOCK_STREAM;
+  int address_family;                  // From server_address: AF_INET or AF_INET6.
+  int socket_type = SOCK_STREAM;       // SOCK_STREAM; UDPServer sets SOCK_DGRAM.
   int request_queue_size = SOMAXCONN;  // Python 3.15's default; Python used 5 before.
   bool allow_reuse_address = false;    // SO_REUSEADDR before bind.
   bool allow_reuse_port = false;       // SO_REUSEPORT before bind (IP families only).
@@ -63,7 +63,7 @@ class TCPServer : public BaseServer {
   // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy, then
   // close_request().
   void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;
+  void close_request(Request& request) override;  // Closes the connection.
 
  protected:
   // A forked child closes the listening socket (Stevens, UNP 5.2). UDPServer keeps it.

@@ -18,14 +18,14 @@ namespace socketserver {
 
 class UDPServer : public TCPServer {
  public:
-  UDPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  UDPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
 
-  std::size_t max_packet_size = 8192;
+  std::size_t max_packet_size = 8192;  // Longer datagrams are cut. Python's default.
 
   void server_activate() override {}  // A datagram socket does not listen.
   std::pair<Request, SocketAddress> get_request() override;
   void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;
+  void close_request(Request& request) override;  // Closes nothing: the socket is the server's own.
 
  protected:
   // Handlers reply through the server's socket: a ThreadingMixIn waits for them before

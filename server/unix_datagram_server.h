@@ -17,7 +17,7 @@ namespace socketserver {
 
 class UnixDatagramServer : public UDPServer {
  public:
-  UnixDatagramServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  UnixDatagramServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
   ~UnixDatagramServer() override;
 
   void server_bind() override;

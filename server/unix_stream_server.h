@@ -18,7 +18,7 @@ namespace socketserver {
 
 class UnixStreamServer : public TCPServer {
  public:
-  UnixStreamServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);
+  UnixStreamServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
   ~UnixStreamServer() override;
 
   void server_bind() override;

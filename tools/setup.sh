@@ -5,6 +5,10 @@
 #   bazel      Bazel 4 (builds fully offline)        Debian package bazel-bootstrap
 #   doctest    /usr/include/doctest/doctest.h        Debian package doctest-dev
 #   python3    the Python interop tests              Debian package python3 (/usr/bin/python3)
+#   ps         tools/demo.sh shows a zombie with it   Debian package procps
+#   ss         lecture 8 shows the listen queue       Debian package iproute2
+#   doxygen    the API reference (tools/docs.sh)     Debian package doxygen
+#   dot        its class diagrams                    Debian package graphviz
 #   with --fuzz (tools/fuzz.sh asks for it):
 #   clang++-14 and libFuzzer                         Debian packages clang-14, libclang-rt-14-dev
 #
@@ -48,6 +52,10 @@ have_all() {
   # a python3 found elsewhere on PATH (pyenv, say) would not do.
   have "python3 ($(/usr/bin/python3 --version 2>/dev/null || echo '?'))" python3 \
     test -x /usr/bin/python3
+  have "ps" procps command -v ps
+  have "ss" iproute2 command -v ss
+  have "doxygen ($(doxygen --version 2>/dev/null || echo '?'))" doxygen command -v doxygen
+  have "dot (graphviz)" graphviz command -v dot
   if $fuzz; then
     have "clang++-14" clang-14 command -v clang++-14
     have "libFuzzer (libclang_rt.fuzzer)" libclang-rt-14-dev \

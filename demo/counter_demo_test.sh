@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# counter_demo_test: demo/counter_server shows what the lectures on threads and processes say:
+#   - ThreadingMixIn without --lock loses updates (8 clients at once, 1000 increments each:
+#     the final counter is below 8000); with --lock it loses none (exactly 8000);
+#   - ForkingMixIn: every child adds to its own copy, so the parent's counter stays 0;
+#   - --daemon-threads: SIGTERM ends the process while a handler is still waiting (--delay),
+#     and its client gets no answer; without it the server waits and the client is answered;
+#   - a bad flag: one line and a hint, exit 2.
+#
+# Usage (Bazel passes both): counter_demo_test.sh PATH/TO/counter_server PATH/TO/echo_client
+# Loopback, port 0; every wait has a deadline and every client runs under `timeout`.
+set -euo pipefail
+
+server_bin=$1
+client_bin=$2
+work=$(mktemp -d /tmp/ss-XXXXXX)
+started=()
+failures=0
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# start NAME FLAGS...: counter_server FLAGS... in the background; waits (10 s at most) for its
+# first line. Sets pid and port.
+start() {
+  local name=$1
+  shift
+  : >"$work/$name.out"
+  "$server_bin" "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pid=$!
+  started+=("$pid")
+  local deadline=$((SECONDS + 10))
+  while (($(wc -l <"$work/$name.out") < 1)); do
+    ((SECONDS < deadline)) || { fail "$name did not start: $(cat "$work/$name.err")"; return 1; }
+    sleep 0.05
+  done
+  port=$(sed -n '1s/.*://p' "$work/$name.out")
+}
+
+# stop NAME: SIGTERM; waits (10 s at most); sets value to the server's "counter: N".
+stop() {
+  local name=$1 waited=0
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null && [[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) != Z ]] &&
+    ((waited < 200)); do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  local status=0
+  wait "$pid" || status=$?
+  ((status == 0)) || fail "$name exited with status $status"
+  value=$(sed -n 's/^counter: //p' "$work/$name.out")
+}
+
+# clients N: N echo_clients at once, each sending one line; fails unless every one answered.
+clients() {
+  local i pids=()
+  for ((i = 1; i <= $1; i++)); do
+    timeout 20 "$client_bin" --port "$port" --message go >"$work/client-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || fail "client $((i + 1)) failed: $(cat "$work/client-$((i + 1)).out")"
+    [[ $(cat "$work/client-$((i + 1)).out") == go ]] ||
+      fail "client $((i + 1)): unexpected reply $(cat "$work/client-$((i + 1)).out")"
+  done
+}
+
+start no-lock --mixin threading
+clients 8
+stop no-lock
+((value < 8000)) || fail "threading without --lock: counter $value, expected lost updates"
+
+start lock --mixin threading --lock
+clients 8
+stop lock
+((value == 8000)) || fail "threading with --lock: counter $value, expected 8000"
+
+start forking --mixin forking
+clients 3
+stop forking
+((value == 0)) || fail "forking: the parent's counter is $value, expected 0"
+
+# A handler waiting 3 s; SIGTERM while it waits. The client's reply tells who waited.
+for mode in block daemon; do
+  flags=(--mixin threading --delay 3 --trace)
+  [[ $mode == daemon ]] && flags+=(--daemon-threads)
+  start "$mode" "${flags[@]}"
+  timeout 20 "$client_bin" --port "$port" --message go --timeout 10 >"$work/$mode-client.out" 2>&1 &
+  client=$!
+  deadline=$((SECONDS + 10))
+  # The trace's "handle" line: the handler has started its 3 s wait.
+  until grep -q '] handle ' "$work/$mode.err"; do
+    ((SECONDS < deadline)) || { fail "$mode: the handler did not start"; break; }
+    sleep 0.05
+  done
+  stop "$mode"
+  client_status=0
+  wait "$client" || client_status=$?
+  if [[ $mode == block ]]; then
+    ((client_status == 0)) || fail "block_on_close: the client got no answer: $(cat "$work/$mode-client.out")"
+  else
+    ((client_status != 0)) || fail "daemon_threads: the client was answered after the server stopped"
+  fi
+done
+
+status=0
+"$server_bin" --daemon-threads >"$work/bad.out" 2>&1 || status=$?
+((status == 2)) || fail "--daemon-threads without --mixin threading: exit $status, expected 2"
+grep -q "Try 'counter_server --help'" "$work/bad.out" || fail "no hint after a bad flag"
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"
