@@ -51,7 +51,8 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: login_server [--host HOST] [--port PORT] [--mixin none|threading|forking]
                     [--users FILE] [--allow CIDR]... [--max-attempts N]
-                    [--timeout SECONDS] [--legacy-framing] [--trace] [--help]
+                    [--timeout SECONDS] [--grace SECONDS] [--legacy-framing] [--trace]
+                    [--help]
 
 The course's login server: a client greets it, sends a user name, then a password.
 Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -66,6 +67,8 @@ Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
                       repeat it for more networks. Others are closed without a reply.
   --max-attempts N    failed user names and passwords allowed per connection (default 3)
   --timeout SECONDS   disconnect a client that says nothing for this long (default: never)
+  --grace SECONDS     on SIGINT/SIGTERM, how long clients still connected may stay before
+                      they are cut off (default 2; a second signal: at once)
   --legacy-framing    the original's wire format: no newlines, one message per recv()
   --trace             print each step of each request on stderr, with pid and thread id
   --help              print this help and exit
@@ -263,6 +266,7 @@ struct Flags {
   AllowList allow;  // Empty: every client.
   int max_attempts = 3;
   std::optional<Seconds> timeout;
+  Seconds grace{2};
   bool legacy_framing = false;
   bool trace = false;
 };
@@ -285,7 +289,7 @@ int run_server(const Flags& flags, const SocketAddress& address, UserTable users
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
   // Returns after SIGINT or SIGTERM, and after server_close(), which waits for the handlers
   // still running (block_on_close), as leaving Python's `with` does.
-  int signal = serve_until_signal(server);
+  int signal = serve_until_signal(server, Seconds(0.5), flags.grace);
   log(signal_name(signal) + ", shutting down");
   return 0;
 }
@@ -310,6 +314,8 @@ bool read_login_flag(FlagReader& reader, Flags& flags) {
     flags.max_attempts = static_cast<int>(parse_count(flag, reader.value()));
   } else if (flag == "--timeout") {
     flags.timeout = parse_seconds(flag, reader.value());
+  } else if (flag == "--grace") {
+    flags.grace = parse_seconds(flag, reader.value());
   } else if (flag == "--legacy-framing") {
     reader.no_value();
     flags.legacy_framing = true;

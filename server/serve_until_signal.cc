@@ -32,15 +32,18 @@ timespec to_timespec(Seconds seconds) {
 }
 
 // [stop]
-// Steps 1 to 3 of the header: shutdown() and server_close() on a new thread, which must be
-// done within `grace`; when it is over, or at a second signal, abort_requests().
-void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread) {
+// Steps 1 to 3 of the header: shutdown(), the end of the `serving` thread, and server_close()
+// on a new thread, which must be done within `grace`; when it is over, or at a second signal,
+// abort_requests().
+void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread,
+                 std::thread& serving) {
   const sigset_t stop = signal_set({SIGINT, SIGTERM});
   const sigset_t awaited = signal_set({SIGINT, SIGTERM, kWakeUp});
   const sigset_t wake_up = signal_set({kWakeUp});
   std::atomic<bool> closed{false};
   std::thread closing([&] {
-    server.shutdown();      // Returns once serve_forever() has returned.
+    server.shutdown();  // Returns once serve_forever() has returned, or makes it return at once.
+    serving.join();     // Before server_close(): the loop may not even have started yet.
     server.server_close();  // Stops listening; waits for running handlers and children.
     closed = true;
     ::pthread_kill(waiting_thread, kWakeUp);
@@ -91,10 +94,10 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval, Seconds grace)
   ::sigwait(&awaited, &signal);
   if (signal == kWakeUp) {
     signal = 0;  // serve_forever() returned of itself.
+    serving.join();
   } else {
-    stop_within(server, grace, waiting_thread);
+    stop_within(server, grace, waiting_thread, serving);
   }
-  serving.join();
   // Take the wake-ups still pending, or the old mask would let one end the process.
   const sigset_t wake_up = signal_set({kWakeUp});
   const timespec now{0, 0};

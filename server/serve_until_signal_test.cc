@@ -146,6 +146,27 @@ TEST_CASE("a SIGINT or SIGTERM blocked before the call stays blocked after it") 
   pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
+TEST_CASE("signal_before_the_loop regression: a signal pending before serve_forever() starts") {
+  // The stop used to close the server while the serving thread was still about to start
+  // serve_forever(), which then threw ("the server has no socket").
+  block_stop_signals_here();
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    TCPServer server(kLoopback, greet_and_echo);
+    server.bind_and_activate();
+    ::pthread_kill(::pthread_self(), SIGTERM);  // Pending: serve_until_signal() takes it first.
+    int received = 0;
+    CHECK_NOTHROW(received = serve_until_signal(server, Seconds(0.01)));
+    CHECK(received == SIGTERM);
+    CHECK(server.fileno() == -1);
+  }
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, SIGINT);
+  sigaddset(&unblock, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
+}
+
 // Greets the client, then waits for a line that never comes: only the end of the grace
 // period (or a second signal) ends it.
 TEST_CASE_TEMPLATE(
