@@ -187,15 +187,8 @@ void BaseServer::process_request(Request& request, const SocketAddress& client_a
 // [run_request]
 bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
   bool finished = false;
-  {
-    std::lock_guard<std::mutex> lock(running_mutex_);
-    running_.insert(&request);
-  }
-  auto forget = [&] {  // Before shutdown_request() closes the connection.
-    std::lock_guard<std::mutex> lock(running_mutex_);
-    running_.erase(&request);
-  };
   try {
+    Running running(*this, request);  // Reached by abort_requests() until the handler is done.
     try {
       finish_request(request, client_address);
       finished = true;
@@ -204,18 +197,27 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
       handle_error(request, client_address);
     }
   } catch (...) {
-    forget();
     trace_step("shutdown_request",
                &client_address);  // Python's `finally`, then the exception goes on.
     shutdown_request(request);
     throw;
   }
-  forget();
   trace_step("shutdown_request", &client_address);
   shutdown_request(request);
   return finished;
 }
 // [end]
+
+BaseServer::Running::Running(BaseServer& server, Request& request)
+    : server_(server), request_(request) {
+  std::lock_guard<std::mutex> lock(server_.running_mutex_);
+  server_.running_.insert(&request_);
+}
+
+BaseServer::Running::~Running() {
+  std::lock_guard<std::mutex> lock(server_.running_mutex_);
+  server_.running_.erase(&request_);
+}
 
 void BaseServer::abort_requests() {
   std::lock_guard<std::mutex> lock(running_mutex_);

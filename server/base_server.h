@@ -203,6 +203,16 @@ class BaseServer {
   // by every thread that runs requests and by abort_requests(), under running_mutex_.
   std::mutex running_mutex_;
   std::set<Request*> running_;
+  // In running_ for as long as it lives.
+  class Running {
+   public:
+    Running(BaseServer& server, Request& request);
+    ~Running();
+
+   private:
+    BaseServer& server_;  // Borrowed.
+    Request& request_;    // Borrowed.
+  };
 };
 
 }  // namespace socketserver

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "handlers/buffered_reader.h"
@@ -43,21 +45,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t siz
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) std::abort();
   Socket reader_end{Fd(ends[0])};
-  {
+  // The pieces are sent on a thread of their own: many small ones can fill the socket's
+  // buffer before the reader below has taken any.
+  std::thread writer([&, seed]() mutable {
     Socket writer_end{Fd(ends[1])};
     for (std::size_t sent = 0; sent < data.size();) {
-      seed = seed * 1103515245u + 12345u;  // Piece sizes: 1 to bufsize, never more (a
+      seed = seed * 1103515245u + 12345u;              // Piece sizes: 1 to bufsize, never more (a
       std::size_t piece = 1 + (seed >> 16) % bufsize;  // bigger record would be cut short).
       piece = std::min(piece, data.size() - sent);
       if (writer_end.send(std::string_view(data).substr(sent, piece)) != piece) std::abort();
       sent += piece;
     }
-  }  // Closed: the reader sees end of input after the last piece.
+  });  // writer_end closes as the thread ends: the reader then sees end of input.
 
   BufferedReader rfile(&reader_end, bufsize);
   std::vector<std::string> lines;
   for (std::string line; !(line = rfile.readline(limit)).empty();) lines.push_back(line);
   if (lines != reference_lines(data, limit)) std::abort();
+  writer.join();
   if (!rfile.readline(limit).empty() || !rfile.read(10).empty()) std::abort();  // Stays ended.
   return 0;
 }
