@@ -225,6 +225,10 @@ bool read_server_flag(FlagReader& reader, ServerFlags& flags) {
     flags.selector = parse_selector(flag, reader.value());
   } else if (flag == "--poll-interval") {
     flags.poll_interval = parse_seconds(flag, reader.value());
+  } else if (flag == "--grace") {
+    flags.grace = parse_seconds(flag, reader.value());
+  } else if (flag == "--timeout") {
+    flags.timeout = parse_seconds(flag, reader.value());
   } else if (flag == "--trace") {
     reader.no_value();
     flags.trace = true;
@@ -263,6 +267,11 @@ void check_server_flags(const ServerFlags& flags) {
   }
   if (flags.stack_size && flags.mixin != MixIn::threading) {
     throw UsageError("--stack-size needs --mixin threading");
+  }
+  if (flags.timeout && is_datagram(flags.address.server)) {
+    throw UsageError(
+        "--timeout is for tcp and unix: a datagram handler never waits for its "
+        "client");
   }
 }
 

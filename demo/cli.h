@@ -85,7 +85,9 @@ struct ServerFlags {
   std::optional<std::size_t> max_children;  // Not given: ForkingMixIn's default (40).
   std::optional<std::size_t> stack_size;    // Not given: ThreadingMixIn's default (8 MiB).
   SelectorKind selector = SelectorKind::poll;
-  Seconds poll_interval{0.5};  // serve_forever()'s default, as in Python.
+  Seconds poll_interval{0.5};      // serve_forever()'s default, as in Python.
+  Seconds grace{2};                // serve_until_signal()'s: how long a stop waits for handlers.
+  std::optional<Seconds> timeout;  // StreamRequestHandler::timeout; not given: none.
   bool trace = false;
 };
 
@@ -162,6 +164,7 @@ bool read_server_flag(FlagReader& reader, ServerFlags& flags);
 // Checks the flags against each other once all are read: --path only for Unix servers,
 // --host and --port only for IP servers, --max-children only with --mixin forking,
 // --stack-size only with --mixin threading.
+// --timeout only for stream servers.
 // A client (for_client) must also say where the server is: --port (1-65535) or --path.
 // Throws UsageError.
 void check_address_flags(const AddressFlags& address, bool for_client);

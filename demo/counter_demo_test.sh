@@ -90,7 +90,8 @@ stop forking
 
 # A handler waiting 3 s; SIGTERM while it waits. The client's reply tells who waited.
 for mode in block daemon; do
-  flags=(--mixin threading --delay 3 --trace)
+  # --grace 10: longer than the handler's wait, so that block_on_close waits for it in full.
+  flags=(--mixin threading --delay 3 --trace --grace 10)
   [[ $mode == daemon ]] && flags+=(--daemon-threads)
   start "$mode" "${flags[@]}"
   timeout 20 "$client_bin" --port "$port" --message go --timeout 10 >"$work/$mode-client.out" 2>&1 &

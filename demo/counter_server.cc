@@ -50,7 +50,7 @@ constexpr char kUsage[] =
     R"(usage: counter_server [--host HOST] [--port PORT] [--mixin none|threading|forking]
                       [--lock] [--increments N] [--delay SECONDS] [--daemon-threads]
                       [--request-queue-size N] [--max-children N] [--poll-interval SECONDS]
-                      [--trace] [--help|-h]
+                      [--timeout SECONDS] [--grace SECONDS] [--trace] [--help|-h]
 
 Each request (one line) adds 1 to a shared counter --increments times, prints the counter on
 stderr and sends the line back. Prints "listening on ADDRESS" first and "counter: N" when SIGINT (Ctrl-C) or
@@ -67,6 +67,9 @@ SIGTERM stops it.
   --request-queue-size N  listen()'s backlog (default SOMAXCONN; Python's old default: 5)
   --max-children N        with --mixin forking: at most N children at once (default 40)
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
+  --timeout SECONDS       drop a client that sends nothing for this long (default: never)
+  --grace SECONDS         on SIGINT/SIGTERM, how long clients still connected may stay
+                          before they are cut off (default 2; a second signal: at once)
   --trace                 print each step of each request on stderr, with pid and thread id
   --help, -h              print this help and exit
 )";
@@ -90,7 +93,9 @@ struct Counter {
 // [counter_handler]
 class CounterHandler : public StreamRequestHandler {
  public:
-  CounterHandler(Counter& counter, const CounterFlags& flags) : counter_(counter), flags_(flags) {}
+  CounterHandler(Counter& counter, const CounterFlags& flags) : counter_(counter), flags_(flags) {
+    timeout = flags.server.timeout;  // --timeout
+  }
 
   void handle() override {
     std::string line = rfile.readline();
@@ -130,7 +135,7 @@ int run_server(Server& server, const CounterFlags& flags, Counter& counter) {
     server.request_queue_size = static_cast<int>(*flags.request_queue_size);
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
-  int signal = serve_until_signal(server, flags.server.poll_interval);
+  int signal = serve_until_signal(server, flags.server.poll_interval, flags.server.grace);
   std::cerr << "counter_server: " << signal_name(signal) << ", shutting down\n";
   server.server_close();  // Waits for running handlers, unless --daemon-threads.
   std::cout << "counter: " << counter.value.load() << std::endl;

@@ -4,7 +4,9 @@
 #   - the first line on stdout is "listening on ADDRESS", printed at once;
 #   - the client's replies are the messages, byte for byte, for every server kind and mix-in;
 #   - SIGTERM (or SIGINT) stops the server with exit status 0, and a Unix server removes its
-#     socket file;
+#     socket file; with a client still connected, newcomers are refused at once and the stop
+#     ends within --grace (a second signal: at once), cleaning up all the same;
+#   - --timeout: a silent client no longer holds a plain server;
 #   - a bad flag or value, or a flag given twice: one line and a hint on stderr, exit 2;
 #   - --help and -h: the usage on stdout, exit 0;
 #   - a client whose server is not there exits non-zero with a one-line reason.
@@ -231,6 +233,109 @@ if start_server default-path --server unix; then
   if ((failures == failures_before)); then echo "ok: default-path ($address)"; fi
 fi
 
+# --- Stopping with clients connected ------------------------------------------------------
+
+# hold_client NAME KIND ADDRESS: a client in the background that connects, writes "connected"
+# to $work/NAME.hold, then reads until end of input and writes "eof" there. Sets hold_pid.
+hold_client() {
+  local name=$1 kind=$2 addr=$3
+  : >"$work/$name.hold"
+  timeout 30 python3 -c '
+import socket, sys
+kind, addr, out = sys.argv[1:4]
+if kind == "unix":
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(addr)
+else:
+    host, port = addr.rsplit(":", 1)
+    s = socket.create_connection((host.strip("[]"), int(port)))
+open(out, "a").write("connected\n")
+while s.recv(4096):
+    pass
+open(out, "a").write("eof\n")
+' "$kind" "$addr" "$work/$name.hold" &
+  hold_pid=$!
+  wait_for "$name: client connected" grep -q connected "$work/$name.hold"
+}
+
+# wait_for WHAT COMMAND...: runs COMMAND until it succeeds, 10 s at most.
+wait_for() {
+  local what=$1 deadline=$((SECONDS + 10))
+  shift
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      fail "$what: not within 10 s"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# True when process $1 has no SIGTERM pending (it has taken it), from /proc/PID/status.
+sigterm_taken() {
+  local pending
+  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+  (((16#$pending & (1 << 14)) == 0))
+}
+
+# True when a new connection to the Unix socket $1 is refused (or the file is gone).
+refused() {
+  ! python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$1" \
+    2>/dev/null
+}
+
+# stop_never_ends regression: SIGTERM with one idle client connected. Newcomers are refused at
+# once (threading, forking: a plain server is still inside the client's request), the client
+# is cut off when --grace is over, and the server exits 0 with its socket file and folder gone.
+for mixin in none threading forking; do
+  name=grace-$mixin
+  failures_before=$failures
+  start_server "$name" --server unix --mixin "$mixin" --grace 1 || continue
+  made+=("${address%/*}")
+  hold_client "$name" unix "$address"
+  kill -TERM "$server_pid"
+  if [[ $mixin != none ]]; then wait_for "$name: newcomer refused" refused "$address"; fi
+  stop_server "$name"  # Exit status 0 within 10 s.
+  wait "$hold_pid" || fail "$name: the idle client failed"
+  expect_in "$name" "$work/$name.hold" eof
+  [[ ! -e $address ]] || fail "$name: $address left behind"
+  [[ ! -e ${address%/*} ]] || fail "$name: folder ${address%/*} left behind"
+  if ((failures == failures_before)); then echo "ok: $name"; fi
+done
+
+# A second signal ends the stop at once, still cleaning up (the grace period is an hour).
+for mixin in none forking; do
+  name=second-signal-$mixin
+  failures_before=$failures
+  start_server "$name" --server unix --mixin "$mixin" --grace 3600 || continue
+  made+=("${address%/*}")
+  hold_client "$name" unix "$address"
+  kill -TERM "$server_pid"
+  # Signals of one kind merge while pending: send the second once the first is taken.
+  wait_for "$name: first SIGTERM taken" sigterm_taken "$server_pid"
+  stop_server "$name"
+  wait "$hold_pid" || fail "$name: the idle client failed"
+  [[ ! -e ${address%/*} ]] || fail "$name: folder ${address%/*} left behind"
+  if ((failures == failures_before)); then echo "ok: $name"; fi
+done
+
+# --timeout: a client that sends nothing no longer holds a plain server deaf for ever.
+failures_before=$failures
+if start_server timeout --timeout 0.5; then
+  hold_client timeout tcp "$address"
+  client_flags tcp "$address"
+  status=0
+  timeout 20 "$client_bin" "${to[@]}" --message "after the silent one" \
+    >"$work/timeout.reply" 2>"$work/timeout.client-err" || status=$?
+  ((status == 0)) || fail "timeout: client exit status $status: $(cat "$work/timeout.client-err")"
+  expect_in timeout "$work/timeout.reply" "after the silent one"
+  wait "$hold_pid" || fail "timeout: the silent client failed"
+  expect_in timeout "$work/timeout.hold" eof
+  stop_server timeout
+  expect_in timeout "$work/timeout.err" "ended by the client: recv: Connection timed out"
+  if ((failures == failures_before)); then echo "ok: timeout"; fi
+fi
+
 # --- Command-line mistakes: one line and a hint on stderr, exit 2 ---------------------------
 
 expect_status help 0 "$server_bin" --help
@@ -267,6 +372,9 @@ expect_usage_error repeated-trace "echo_server: --trace given twice" \
   "$server_bin" --trace --trace
 expect_usage_error client-repeated-timeout "echo_client: --timeout given twice" \
   "$client_bin" --port 1 --timeout 1 --timeout 2
+expect_usage_error timeout-udp \
+  "echo_server: --timeout is for tcp and unix: a datagram handler never waits for its client" \
+  "$server_bin" --server udp --timeout 1
 expect_status server-foo 2 "$server_bin" --server foo
 expect_status poll-interval-abc 2 "$server_bin" --poll-interval abc
 expect_status mixin-foo 2 "$server_bin" --mixin foo

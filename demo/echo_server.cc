@@ -43,10 +43,12 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: echo_server [--server tcp|udp|unix|unix-dgram] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
+                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS]
+                   [--timeout SECONDS] [--grace SECONDS] [--trace] [--help|-h]
 
 Sends every line (tcp, unix) or every datagram (udp, unix-dgram) back to its sender.
-Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
+Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it: at once for new
+clients, within --grace for those still connected; a second signal cuts them off at once.
 
   --server KIND           tcp (default), udp, unix (UnixStreamServer) or unix-dgram
                           (UnixDatagramServer)
@@ -62,6 +64,9 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
                           with k or m (256k, 8m; default: the system's, 8m on Linux)
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
+  --timeout SECONDS       tcp/unix: give up on a client silent for this long (default: never)
+  --grace SECONDS         on SIGINT/SIGTERM, how long clients still connected may stay
+                          before they are cut off (default 2)
   --trace                 print each step of each request on stderr, with pid and thread id
   --help, -h              print this help and exit
 )";
@@ -74,6 +79,9 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
 //               self.wfile.write(line)
 class EchoStreamHandler : public StreamRequestHandler {
  public:
+  // --timeout: each read or write waits at most this long (Python: the class attribute
+  // `timeout`), so a client that stalls cannot hold a plain server for ever.
+  explicit EchoStreamHandler(const std::optional<Seconds>& seconds) { timeout = seconds; }
   void handle() override {
     // readline() returns "" only at end of input: when the client has closed its side.
     for (std::string line; !(line = rfile.readline()).empty();) wfile.write(line);
@@ -130,11 +138,11 @@ int run_server(const ServerFlags& flags, const SocketAddress& address,
   // std::endl flushes, so a script reading our stdout through a pipe sees the line at once.
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
 
-  int signal = serve_until_signal(server, flags.poll_interval);
+  // Returns after SIGINT or SIGTERM, once the server is closed: a Unix server has removed its
+  // socket file, a forking server has reaped its children and a threading server joined its
+  // threads, all within the grace period (see server/serve_until_signal.h).
+  int signal = serve_until_signal(server, flags.poll_interval, flags.grace);
   std::cerr << "echo_server: " << signal_name(signal) << ", shutting down\n";
-  // Closes the socket; a Unix server removes its socket file, a forking server waits for its
-  // children and a threading server for its threads (block_on_close).
-  server.server_close();
   return 0;
 }
 // [end]
@@ -161,11 +169,12 @@ int run_with_mixin(const ServerFlags& flags, const SocketAddress& address,
 int run(const ServerFlags& flags, const SocketAddress& address) {
   switch (flags.address.server) {
     case ServerKind::tcp:
-      return run_with_mixin<TCPServer>(flags, address, handler<EchoStreamHandler>());
+      return run_with_mixin<TCPServer>(flags, address, handler<EchoStreamHandler>(flags.timeout));
     case ServerKind::udp:
       return run_with_mixin<UDPServer>(flags, address, handler<EchoDatagramHandler>());
     case ServerKind::unix_stream:
-      return run_with_mixin<UnixStreamServer>(flags, address, handler<EchoStreamHandler>());
+      return run_with_mixin<UnixStreamServer>(flags, address,
+                                              handler<EchoStreamHandler>(flags.timeout));
     case ServerKind::unix_datagram:
       return run_with_mixin<UnixDatagramServer>(flags, address, handler<EchoDatagramHandler>());
   }

@@ -51,7 +51,8 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: login_server [--host HOST] [--port PORT] [--mixin none|threading|forking]
                     [--users FILE] [--allow CIDR]... [--max-attempts N]
-                    [--timeout SECONDS] [--legacy-framing] [--stack-size SIZE] [--trace]
+                    [--timeout SECONDS] [--grace SECONDS] [--legacy-framing] [--stack-size SIZE]
+                    [--trace]
                     [--help]
 
 The course's login server: a client greets it, sends a user name, then a password.
@@ -67,6 +68,8 @@ Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
                       repeat it for more networks. Others are closed without a reply.
   --max-attempts N    failed user names and passwords allowed per connection (default 3)
   --timeout SECONDS   disconnect a client that says nothing for this long (default: never)
+  --grace SECONDS     on SIGINT/SIGTERM, how long clients still connected may stay before
+                      they are cut off (default 2; a second signal: at once)
   --legacy-framing    the original's wire format: no newlines, one message per recv()
   --stack-size SIZE   with --mixin threading: each client thread's stack, in bytes or with
                       k or m (256k, 8m; default: the system's, 8m on Linux)
@@ -266,6 +269,7 @@ struct Flags {
   AllowList allow;  // Empty: every client.
   int max_attempts = 3;
   std::optional<Seconds> timeout;
+  Seconds grace{2};
   bool legacy_framing = false;
   std::optional<std::size_t> stack_size;  // Not given: ThreadingMixIn's default.
   bool trace = false;
@@ -298,7 +302,7 @@ int run_server(const Flags& flags, const SocketAddress& address, UserTable users
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
   // Returns after SIGINT or SIGTERM, and after server_close(), which waits for the handlers
   // still running (block_on_close), as leaving Python's `with` does.
-  int signal = serve_until_signal(server);
+  int signal = serve_until_signal(server, Seconds(0.5), flags.grace);
   log(signal_name(signal) + ", shutting down");
   return 0;
 }
@@ -323,6 +327,8 @@ bool read_login_flag(FlagReader& reader, Flags& flags) {
     flags.max_attempts = static_cast<int>(parse_count(flag, reader.value()));
   } else if (flag == "--timeout") {
     flags.timeout = parse_seconds(flag, reader.value());
+  } else if (flag == "--grace") {
+    flags.grace = parse_seconds(flag, reader.value());
   } else if (flag == "--legacy-framing") {
     reader.no_value();
     flags.legacy_framing = true;

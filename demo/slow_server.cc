@@ -44,7 +44,8 @@ namespace {
 constexpr char kUsage[] =
     R"(usage: slow_server [--delay SECONDS] [--server tcp|unix] [--host HOST] [--port PORT]
                    [--path PATH] [--mixin none|threading|forking] [--max-children N]
-                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS] [--trace] [--help|-h]
+                   [--stack-size SIZE] [--selector poll|select] [--poll-interval SECONDS]
+                   [--timeout SECONDS] [--grace SECONDS] [--trace] [--help|-h]
 
 Answers each request (one line) after --delay seconds, with the pid and thread id that
 answered. Pair it with slow_clients, which starts several clients at once.
@@ -63,6 +64,10 @@ Prints "listening on ADDRESS" first; SIGINT (Ctrl-C) or SIGTERM stops it.
                           with k or m (256k, 8m; default: the system's, 8m on Linux)
   --selector SELECTOR     what serve_forever() waits with: poll (default) or select
   --poll-interval SECONDS how often an idle serve_forever() wakes up (default 0.5)
+  --timeout SECONDS       drop a client that does not send its line within this long
+                          (default 10)
+  --grace SECONDS         on SIGINT/SIGTERM, how long clients still connected may stay
+                          before they are cut off (default 2; a second signal: at once)
   --trace                 print each step of each request on stderr, with pid and thread id
   --help, -h              print this help and exit
 )";
@@ -82,8 +87,9 @@ struct SlowFlags {
 //           threading.get_native_id()))
 class SlowHandler : public StreamRequestHandler {
  public:
-  explicit SlowHandler(const Seconds& delay) : delay_(delay) {
-    timeout = std::chrono::seconds(10);  // A client that never sends its line is dropped.
+  SlowHandler(const Seconds& delay, const std::optional<Seconds>& limit) : delay_(delay) {
+    // A client that never sends its line is dropped.
+    timeout = limit.value_or(std::chrono::seconds(10));
   }
 
   void handle() override {
@@ -115,7 +121,7 @@ void set_stack_size(BaseServer&, std::size_t) {}
 // Builds, configures and runs one kind of server until SIGINT or SIGTERM (as echo_server).
 template <class Server>
 int run_server(const SlowFlags& flags, const SocketAddress& address) {
-  Server server(address, handler<SlowHandler>(flags.delay));
+  Server server(address, handler<SlowHandler>(flags.delay, flags.server.timeout));
   if (flags.server.trace) server.trace = BaseServer::print_trace;
   if (flags.server.selector == SelectorKind::select) {
     server.server_selector = [] { return std::make_unique<SelectSelector>(); };
@@ -125,7 +131,7 @@ int run_server(const SlowFlags& flags, const SocketAddress& address) {
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
 
-  int signal = serve_until_signal(server, flags.server.poll_interval);
+  int signal = serve_until_signal(server, flags.server.poll_interval, flags.server.grace);
   std::cerr << "slow_server: " << signal_name(signal) << ", shutting down\n";
   server.server_close();
   return 0;

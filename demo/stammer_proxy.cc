@@ -54,7 +54,8 @@ namespace {
 
 constexpr char kUsage[] =
     R"(usage: stammer_proxy --to ADDRESS [--host HOST] [--port PORT] [--max-chunk N]
-                     [--seed S] [--delay-ms MS] [--verbose] [--trace] [--help|-h]
+                     [--seed S] [--delay-ms MS] [--grace SECONDS] [--verbose] [--trace]
+                     [--help|-h]
 
 Forwards each connection to ADDRESS and back, in random pieces of 1 to N bytes, each sent
 on its own. Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
@@ -66,6 +67,8 @@ on its own. Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM st
   --seed S            the random pieces' seed, 0-4294967295 (default: a random one, printed
                       on stderr so that a run can be repeated)
   --delay-ms MS       the pause after each piece, 0-10000 milliseconds (default 1)
+  --grace SECONDS     on SIGINT/SIGTERM, how long connections still open may stay before
+                      they are cut off (default 2; a second signal: at once)
   --verbose           print every piece on stderr: direction, size and bytes
   --trace             print each step of each connection on stderr, with pid and thread id
   --help, -h          print this help and exit
@@ -81,6 +84,7 @@ struct ProxyFlags {
   std::size_t max_chunk = 4;
   std::optional<std::uint32_t> seed;
   int delay_ms = 1;
+  Seconds grace{2};
   bool verbose = false;
   bool trace = false;
 };
@@ -223,6 +227,8 @@ bool read_proxy_flag(FlagReader& reader, ProxyFlags& flags) {
     flags.seed = parse_seed(flag, reader.value());
   } else if (flag == "--delay-ms") {
     flags.delay_ms = parse_delay_ms(flag, reader.value());
+  } else if (flag == "--grace") {
+    flags.grace = parse_seconds(flag, reader.value());
   } else if (flag == "--verbose") {
     reader.no_value();
     flags.verbose = true;
@@ -246,7 +252,7 @@ int run(const ProxyFlags& flags, ProxyConfig& config) {
   std::cerr << "stammer_proxy: forwarding to " << config.to.to_string() << " in pieces of 1-"
             << config.max_chunk << " bytes, seed " << config.seed << "\n";
 
-  int signal = serve_until_signal(server, Seconds(0.5));
+  int signal = serve_until_signal(server, Seconds(0.5), flags.grace);
   std::cerr << "stammer_proxy: " << signal_name(signal) << ", shutting down\n";
   server.server_close();  // Waits for the connections in progress (block_on_close).
   return 0;

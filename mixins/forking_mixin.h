@@ -21,6 +21,11 @@
 // waits for any child at all there; this waits only for its own, through pidfds), or until
 // shutdown() is called, which therefore stays immediate.
 //
+// abort_requests() (beyond Python; serve_until_signal() calls it when its grace period is
+// over) kills the children still running with SIGKILL: SIGTERM may be blocked in them, as
+// serve_until_signal() leaves it. A pid is reaped only under children_mutex_, so abort never
+// signals a pid that the system has given to another process meanwhile.
+//
 // Forking a process that has other threads copies only the calling thread; the child must not
 // touch locks another thread may have held. The handler runs in such a child when
 // serve_forever() runs on a thread of a multi-threaded program: keep handlers simple there.
@@ -29,15 +34,18 @@
 //
 // Owns its children until they are reaped.
 // For the caller:          block_on_close, max_children, active_children, collect_children
-// Overrides:               process_request, service_actions, handle_timeout, server_close
+// Overrides:               process_request, service_actions, handle_timeout, server_close,
+//                          abort_requests
 #ifndef MIXINS_FORKING_MIXIN_H_
 #define MIXINS_FORKING_MIXIN_H_
 
+#include <signal.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -69,6 +77,8 @@ class ForkingMixIn : public Server {
     while (active_children.size() >= max_children && !active_children.empty()) {
       pid_t pid = internal::wait_any_child(active_children, this->wakeup_fileno());
       if (pid == 0) break;  // shutdown() was called: let serve_forever() see it.
+      std::lock_guard<std::mutex> lock(children_mutex_);
+      internal::reap_child(pid, /*blocking=*/false);
       active_children.erase(pid);
     }
     reap_children(blocking);
@@ -83,7 +93,10 @@ class ForkingMixIn : public Server {
     pid_t pid = check_syscall("fork", [] { return ::fork(); });
     if (pid != 0) {
       // Parent: the child has its own copy of the connection; close ours.
-      active_children.insert(pid);
+      {
+        std::lock_guard<std::mutex> lock(children_mutex_);
+        active_children.insert(pid);
+      }
       this->trace_step("close_request", &client_address);
       this->close_request(request);
       return;
@@ -112,14 +125,27 @@ class ForkingMixIn : public Server {
     }
   }
 
+  // Kills the children still running. Any thread.
+  void abort_requests() override {
+    Server::abort_requests();
+    std::lock_guard<std::mutex> lock(children_mutex_);
+    for (pid_t pid : active_children) ::kill(pid, SIGKILL);
+  }
+
  private:
   // waitpid() each child in active_children, forgetting those that have ended.
   void reap_children(bool blocking) {
     for (auto it = active_children.begin(); it != active_children.end();) {
-      pid_t result = internal::reap_child(*it, blocking);
+      if (blocking) internal::wait_for_exit(*it);  // Not reaped yet: still safe to kill.
+      std::lock_guard<std::mutex> lock(children_mutex_);
+      pid_t result = internal::reap_child(*it, /*blocking=*/false);
       it = (result == 0) ? std::next(it) : active_children.erase(it);
     }
   }
+
+  // Held while a pid enters active_children, and from its reaping until it leaves, so that
+  // abort_requests() on another thread kills only children that are still ours.
+  std::mutex children_mutex_;
 };
 
 }  // namespace socketserver

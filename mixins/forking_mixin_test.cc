@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
@@ -245,6 +247,54 @@ TEST_CASE("block_on_close: true waits for the children, false leaves them runnin
     }
   }
   CHECK(child_pids().empty());
+}
+
+TEST_CASE(
+    "child_keeps_listening regression: after server_close, a newcomer is refused while a "
+    "child still runs") {
+  ForkingTCPServer server(kLoopback, handler<HeldHandler>());
+  server.block_on_close = false;
+  server.bind_and_activate();
+  const SocketAddress address = server.server_address;
+  Socket client = connect_to(address);
+  server.handle_request();
+  CHECK(recv_line(client) == "started\n");  // The child is running, and waits.
+  server.server_close();
+  // Had the child kept the listening socket, the kernel would queue this connection for a
+  // server that will never accept it.
+  int err = 0;
+  try {
+    connect_to(address);
+  } catch (const std::system_error& e) {
+    err = e.code().value();
+  }
+  CHECK(err == ECONNREFUSED);
+  client.sendall("release\n");
+  server.collect_children(/*blocking=*/true);
+  CHECK(server.active_children.empty());
+}
+
+// Counts close_request() calls made in the parent process (a child's count stays its own).
+struct ParentCloseCountingServer : ForkingTCPServer {
+  using ForkingTCPServer::ForkingTCPServer;
+  void close_request(Request& request) override {
+    if (::getpid() == parent) ++closed_in_parent;
+    ForkingTCPServer::close_request(request);
+  }
+  const pid_t parent = ::getpid();
+  int closed_in_parent = 0;
+};
+
+TEST_CASE("parent_skips_close_request regression: the parent closes its copy through the hook") {
+  ParentCloseCountingServer server(kLoopback, handler<OneLineEchoHandler>());
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.sendall("ping\n");
+  server.handle_request();
+  CHECK(server.closed_in_parent == 1);  // Stevens: the parent closes the connected socket.
+  CHECK(recv_line(client) == "ping\n");
+  server.server_close();
+  CHECK(server.active_children.empty());
 }
 
 TEST_CASE("shared state: a counter changed by forked handlers stays 0 in the parent") {

@@ -41,10 +41,16 @@ pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
   poll_until(fds.data(), fds.size(), Deadline(std::nullopt));  // No deadline: until one is ready.
   std::size_t i = 0;
   for (pid_t pid : children) {
-    if (fds[i++].revents != 0) return reap_child(pid, /*blocking=*/true);
+    if (fds[i++].revents != 0) return pid;
   }
   return 0;  // Only the wake-up descriptor was ready.
 }
 // [end]
+
+void wait_for_exit(pid_t pid) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+}
 
 }  // namespace socketserver::internal

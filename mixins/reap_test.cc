@@ -52,10 +52,21 @@ TEST_CASE("wait_any_child: returns the child that exits, and leaves the others r
   pid_t second = start_child(0, second_release.read_end.get());
   second_release.send();
   CHECK(wait_any_child({first, second}, -1) == second);
-  CHECK(::waitpid(second, nullptr, WNOHANG) == -1);  // Already reaped by wait_any_child.
-  CHECK(::waitpid(first, nullptr, WNOHANG) == 0);    // Still running, untouched.
+  CHECK(reap_child(second, /*blocking=*/false) == second);  // Exited, left to be reaped.
+  CHECK(::waitpid(first, nullptr, WNOHANG) == 0);           // Still running, untouched.
   first_release.send();
   CHECK(wait_any_child({first}, -1) == first);
+  CHECK(reap_child(first, /*blocking=*/false) == first);
+}
+
+TEST_CASE("wait_for_exit: returns once the child has exited, and leaves it to be reaped") {
+  Pipe release;
+  pid_t pid = start_child(0, release.read_end.get());
+  release.send();
+  wait_for_exit(pid);
+  CHECK(::kill(pid, 0) == 0);  // A zombie: its pid is still its own.
+  CHECK(reap_child(pid, /*blocking=*/false) == pid);
+  wait_for_exit(pid);  // Not ours any more (ECHILD): returns at once.
 }
 
 TEST_CASE("wait_any_child: the wake-up descriptor returns 0 and reaps nothing") {
@@ -80,6 +91,7 @@ TEST_CASE("wait_any_child: a child that is not in the set is never reaped") {
   pid_t other = start_child(7);  // Exits at once, but is not the server's.
   release.send();
   CHECK(wait_any_child({ours}, -1) == ours);
+  CHECK(reap_child(ours, /*blocking=*/false) == ours);
   int status = 0;
   CHECK(::waitpid(other, &status, 0) == other);  // Still there for its owner, with its status.
   CHECK(WEXITSTATUS(status) == 7);

@@ -6,9 +6,10 @@
 // the handler throws a std::exception, always shutdown_request()) and owns its Request.
 //
 // Threads are remembered so server_close() can join them, and finished ones are joined and
-// forgotten each time a new one starts, so the bookkeeping stays as small as the number of
-// running handlers (Python's bpo-37193 leak, fixed the same way). A thread's last step puts
-// its number on a list of finished ones, so that costs nothing per running handler.
+// forgotten each time a new one starts (Python's bpo-37193 leak, fixed the same way) and at
+// each turn of serve_forever() (service_actions), so the bookkeeping stays as small as the
+// number of running handlers and an idle server gives back their stacks. A thread's last step
+// puts its number on a list of finished ones, so reaping costs nothing per running handler.
 //   block_on_close = true (default): server_close() stops listening, then waits for every
 //     running handler, as Python's does. Datagram servers wait first: their handlers reply
 //     through the server's socket (BaseServer::handlers_reply_through_server()).
@@ -36,7 +37,7 @@
 //
 // For the caller:          daemon_threads, block_on_close, stack_size, excepthook,
 //                          tracked_threads
-// Overrides:               process_request, server_close
+// Overrides:               process_request, service_actions, server_close
 #ifndef MIXINS_THREADING_MIXIN_H_
 #define MIXINS_THREADING_MIXIN_H_
 
@@ -107,6 +108,12 @@ class ThreadingMixIn : public Server {
     threads_.emplace(number, thread);
   }
   // [end]
+
+  // Beyond Python: finished threads are joined while the server is idle too.
+  void service_actions() override {
+    Server::service_actions();
+    reap_threads();
+  }
 
   // Python: server_close(), then _threads.join() when block_on_close.
   void server_close() override {

@@ -1,6 +1,7 @@
 #include "server/base_server.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "server/deadline.h"
 #include "server/errors.h"
@@ -186,6 +188,7 @@ void BaseServer::process_request(Request& request, const SocketAddress& client_a
 bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
   bool finished = false;
   try {
+    Running running(*this, request);  // Reached by abort_requests() until the handler is done.
     try {
       finish_request(request, client_address);
       finished = true;
@@ -205,6 +208,26 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
 }
 // [end]
 
+BaseServer::Running::Running(BaseServer& server, Request& request)
+    : server_(server), request_(request) {
+  std::lock_guard<std::mutex> lock(server_.running_mutex_);
+  server_.running_.insert(&request_);
+}
+
+BaseServer::Running::~Running() {
+  std::lock_guard<std::mutex> lock(server_.running_mutex_);
+  server_.running_.erase(&request_);
+}
+
+void BaseServer::abort_requests() {
+  std::lock_guard<std::mutex> lock(running_mutex_);
+  for (Request* request : running_) {
+    // No Socket::shutdown(): it throws for a connection the client has already left (ENOTCONN),
+    // and a datagram request has no connection (-1, EBADF). Either way there is nothing to end.
+    ::shutdown(request->connection.fileno(), SHUT_RDWR);
+  }
+}
+
 void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
   RequestHandlerClass(request, client_address, *this);
 }
@@ -217,6 +240,18 @@ void BaseServer::shutdown_request(Request& request) {
 void BaseServer::close_request(Request&) {}
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
+  // A client that resets, hangs up or stalls past the handler's timeout is ordinary: one line
+  // (beyond Python, which prints a traceback for each). A handler's own error gets the frame.
+  try {
+    throw;
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::connection_reset || e.code() == std::errc::broken_pipe ||
+        e.code() == std::errc::timed_out) {
+      return write_stderr("Request from " + client_address.to_string() +
+                          " ended by the client: " + e.what() + "\n");
+    }
+  } catch (...) {
+  }
   const std::string dashes(40, '-');
   write_stderr(dashes + "\nException occurred during processing of request from " +
                client_address.to_string() + "\n" + describe_current_exception() + "\n" + dashes +

@@ -32,6 +32,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <thread>
 
@@ -108,6 +109,12 @@ class BaseServer {
   // Release the server's resources. Idempotent. Python: server_close(). May be extended: an
   // override calls the base version, and a class that overrides it calls it in its destructor.
   virtual void server_close() {}
+  // Ends the requests still running, for a stop that must end in bounded time (beyond Python;
+  // serve_until_signal() calls it when its grace period is over). Shuts down the connection of
+  // each request that run_request() is running (SHUT_RDWR), so that a handler waiting on it
+  // sees end of input or an error and returns; ForkingMixIn kills its children. A handler
+  // that waits on something else (a sleep, a lock) is not interrupted. Any thread.
+  virtual void abort_requests();
 
   // --- May be overridden ---
 
@@ -124,7 +131,8 @@ class BaseServer {
   virtual void shutdown_request(Request& request);
   virtual void close_request(Request& request);  // Called by shutdown_request(): close it.
   // Called inside the catch block, with the handler's std::exception current. The default
-  // prints Python's framed report to stderr and the server goes on.
+  // prints Python's framed report to stderr and the server goes on; for a client that reset,
+  // hung up (ECONNRESET, EPIPE) or timed out, one line instead.
   virtual void handle_error(Request& request, const SocketAddress& client_address);
   // Called by handle_request() when `timeout` expires. Overridden by ForkingMixIn.
   virtual void handle_timeout() {}
@@ -190,6 +198,21 @@ class BaseServer {
   Fd wake_read_;   // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without taking the mutex.
   std::atomic<bool> shutdown_request_{false};
+  // The requests run_request() is running, for abort_requests(). A request leaves the set
+  // before shutdown_request() closes it, so abort never touches a closed descriptor. Touched
+  // by every thread that runs requests and by abort_requests(), under running_mutex_.
+  std::mutex running_mutex_;
+  std::set<Request*> running_;
+  // In running_ for as long as it lives.
+  class Running {
+   public:
+    Running(BaseServer& server, Request& request);
+    ~Running();
+
+   private:
+    BaseServer& server_;  // Borrowed.
+    Request& request_;    // Borrowed.
+  };
 };
 
 }  // namespace socketserver

@@ -12,10 +12,12 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
+#include "server/errors.h"
 #include "server/poll_selector.h"
 #include "server/select_selector.h"
 #include "server/tcp_server.h"
@@ -213,6 +215,31 @@ TEST_CASE("the default handle_error prints Python's framed report to stderr") {
                       "\nsocketserver::testing::ValueError: Test error\n" + dashes + "\n");
 }
 
+TEST_CASE("reset_client_report regression: a client that resets or stalls costs one line") {
+  struct ClientGone : BaseRequestHandler {
+    explicit ClientGone(int error) : error(error) {}
+    void handle() override {
+      if (error == ETIMEDOUT) throw TimeoutError("recv");
+      throw std::system_error(error, std::generic_category(), "send");
+    }
+    int error;
+  };
+  for (int error : {ECONNRESET, EPIPE, ETIMEDOUT}) {
+    CAPTURE(error);
+    TCPServer server(kLoopback, handler<ClientGone>(error));
+    server.bind_and_activate();
+    Socket client = connect_to(server.server_address);
+    SocketAddress client_address = client.getsockname();
+    StderrCapture capture;
+    server.handle_request();
+    const std::string what = error == ETIMEDOUT
+                                 ? TimeoutError("recv").what()
+                                 : std::system_error(error, std::generic_category(), "send").what();
+    CHECK(capture.finish() ==
+          "Request from " + client_address.to_string() + " ended by the client: " + what + "\n");
+  }
+}
+
 // MiscTestCase.test_shutdown_request_called_if_verify_request_false (bpo-26309).
 struct RefusingServer : TCPServer {
   RefusingServer() : TCPServer(kLoopback, nullptr) {}
@@ -380,16 +407,56 @@ TEST_CASE("shutdown from the thread running serve_forever throws instead of dead
 
 TEST_CASE("shutdown wakes serve_forever at once, whatever the poll_interval") {
   TCPServer server(kLoopback, handler<EchoHandler>());
+  std::atomic<pid_t> loop_tid{0};
+  server.trace = [&](const TraceEvent& event) {
+    if (event.step == "serve_forever") loop_tid = event.tid;
+  };
   server.bind_and_activate();
-  ServerThread serving(server, std::chrono::hours(1));
-  {
-    Socket client = connect_to(server.server_address);  // Proves the loop is running.
-    client.sendall("up\n");
-    CHECK(recv_line(client) == "up\n");
+  std::thread serving([&] { server.serve_forever(std::chrono::hours(1)); });
+  // Asleep in poll(2), past every look at the shutdown flag: only the wake-up byte can end the
+  // wait now (with Python's polling, an hour from now).
+  REQUIRE(wait_until([&] { return loop_tid != 0 && thread_state(loop_tid) == 'S'; }));
+  std::atomic<bool> returned{false};
+  std::thread stopper([&] {
+    server.shutdown();
+    returned = true;
+  });
+  CHECK(wait_until([&] { return returned.load(); }));
+  if (!returned) connect_to(server.server_address);  // Failed: wake the loop another way.
+  stopper.join();
+  serving.join();
+}
+
+// A PollSelector whose select() returns only once both descriptors serve_forever() watches
+// are ready together: the listening socket and the wake-up pipe.
+struct BothReadySelector : PollSelector {
+  explicit BothReadySelector(std::atomic<bool>* waiting) : waiting(waiting) {}
+  std::vector<ReadyEvent> select(std::optional<Seconds>) override {
+    *waiting = true;
+    const Deadline deadline(kDeadline);
+    for (;;) {
+      std::vector<ReadyEvent> ready = PollSelector::select(Seconds(0.01));
+      if (ready.size() == 2 || deadline.passed()) return ready;
+      std::this_thread::sleep_for(1ms);  // Only one is ready: wait for the other.
+    }
   }
-  auto start = std::chrono::steady_clock::now();
-  serving.stop();  // With Python's polling this would take up to an hour.
-  CHECK(std::chrono::steady_clock::now() - start < kDeadline);
+  std::atomic<bool>* waiting;
+};
+
+TEST_CASE(
+    "request_with_shutdown regression (bpo-35017): a request that arrives together with "
+    "shutdown() is not handled") {
+  std::atomic<int> handled{0};
+  std::atomic<bool> waiting{false};
+  TCPServer server(kLoopback, [&](Request&, const SocketAddress&, BaseServer&) { ++handled; });
+  server.server_selector = [&] { return std::make_unique<BothReadySelector>(&waiting); };
+  server.bind_and_activate();
+  ServerThread serving(server);
+  REQUIRE(wait_until([&] { return waiting.load(); }));  // The loop is in select().
+  Socket client = connect_to(server.server_address);
+  serving.stop();  // shutdown(): select() now returns the request and the wake-up together.
+  CHECK(handled == 0);
+  server.server_close();
 }
 
 TEST_CASE("shutdown_restart_test: shutdown returns even when the loop is started again at once") {

@@ -57,5 +57,23 @@ TEST_CASE("an ordinary timeout rounds up, so a wait never ends a little early") 
   CHECK(ms <= 2);
 }
 
+TEST_CASE("deadline_rounds_down regression: poll_ms and select_timeval cover all that is left") {
+  // Asked first, the rounded value must cover what is left a moment later. Rounding down
+  // loses the fraction, which is more than the moment between the calls: for 200 timeouts
+  // with fractions of a millisecond, at least one would fail.
+  for (int i = 1; i <= 200; ++i) {
+    CAPTURE(i);
+    Deadline deadline{Seconds(0.005 + i * 0.0000049)};
+    const int ms = deadline.poll_ms();
+    const Seconds left = *deadline.left();
+    CHECK(Seconds(std::chrono::milliseconds(ms)) >= left);
+    timeval tv{};
+    deadline.select_timeval(tv);
+    const Seconds later = *deadline.left();
+    CHECK(Seconds(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec)) >=
+          later);
+  }
+}
+
 }  // namespace
 }  // namespace socketserver

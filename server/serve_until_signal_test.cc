@@ -8,12 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "mixins/forking_mixin.h"
+#include "mixins/threading_mixin.h"
 #include "server/tcp_server.h"
 #include "tests/test_util.h"
 
@@ -143,50 +146,114 @@ TEST_CASE("a SIGINT or SIGTERM blocked before the call stays blocked after it") 
   pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
-// The signals process `pid`'s main thread blocks, from /proc/PID/status ("SigBlk:\t<hex>").
-std::uint64_t blocked_signals(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("SigBlk:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+TEST_CASE("signal_before_the_loop regression: a signal pending before serve_forever() starts") {
+  // The stop used to close the server while the serving thread was still about to start
+  // serve_forever(), which then threw ("the server has no socket").
+  block_stop_signals_here();
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    TCPServer server(kLoopback, greet_and_echo);
+    server.bind_and_activate();
+    ::pthread_kill(::pthread_self(), SIGTERM);  // Pending: serve_until_signal() takes it first.
+    int received = 0;
+    CHECK_NOTHROW(received = serve_until_signal(server, Seconds(0.01)));
+    CHECK(received == SIGTERM);
+    CHECK(server.fileno() == -1);
   }
-  return 0;
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, SIGINT);
+  sigaddset(&unblock, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
 }
 
-// In a child process, so that the second signal may end it. The handler waits for a line
-// that never comes, so shutdown() after the first SIGTERM waits for ever; the second ends
-// the process, as the header promises.
-TEST_CASE("a_second_signal_ends_the_process while shutdown waits for a handler") {
-  TCPServer server(kLoopback, greet_and_echo);
+// Greets the client, then waits for a line that never comes: only the end of the grace
+// period (or a second signal) ends it.
+TEST_CASE_TEMPLATE(
+    "stop_never_ends regression: a client that stays connected is cut off when "
+    "the grace period is over",
+    Server, TCPServer, ThreadingMixIn<TCPServer>) {
+  const int threads_before = count_threads();
+  Server server(kLoopback, greet_and_echo);
   server.bind_and_activate();
+  std::string greeting;
+  std::string after_stop = "not read";
+  std::thread client([&] {
+    block_stop_signals_here();
+    Socket socket = connect_to(server.server_address);
+    greeting = recv_line(socket);
+    ::kill(::getpid(), SIGTERM);
+    after_stop = recv_line(socket);  // Only the abort ends it: end of input.
+  });
+  const auto start = std::chrono::steady_clock::now();
+  int received = serve_until_signal(server, Seconds(0.01), Seconds(0.2));
+  const auto took = std::chrono::steady_clock::now() - start;
+  client.join();
+  CHECK(received == SIGTERM);
+  CHECK(greeting == "ready\n");
+  CHECK(after_stop.empty());
+  CHECK(server.fileno() == -1);
+  CHECK(took < testing::kDeadline);  // Without the grace period: never.
+  check_mask_restored();
+  CHECK(count_threads() == threads_before);
+}
+
+// The pending signals of process `pid`, shared by its threads, from /proc/PID/status.
+std::uint64_t pending_signals(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("ShdPnd:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  }
+  return ~std::uint64_t{0};
+}
+
+// Runs serve_until_signal(server) with a grace period of an hour in a child process (so the
+// test can send signals to it alone), and returns its pid. The child exits with 0 if it
+// returned SIGTERM, 3 otherwise.
+template <class Server>
+pid_t serve_in_child(Server& server) {
   pid_t child = ::fork();
   REQUIRE(child != -1);
   if (child == 0) {
     ::signal(SIGTERM, SIG_DFL);  // doctest catches it to report a crash; a program does not.
+    int status = 3;
     try {
-      serve_until_signal(server, Seconds(0.01));
+      if (serve_until_signal(server, Seconds(0.01), std::chrono::hours(1)) == SIGTERM) status = 0;
     } catch (...) {
     }
-    ::_exit(3);  // Not reached: the second SIGTERM ends the child first.
+    ::_exit(status);
   }
   server.server_close();  // The child's copy is the one that serves.
-  Socket client = connect_to(server.server_address);
-  CHECK(recv_line(client) == "ready\n");  // The child's handler is running.
-  ::kill(child, SIGTERM);
-  // Once the first is taken, the child's main thread unblocks SIGTERM and keeps SIGUSR2
-  // blocked. (While it sleeps in sigwait(), the kernel shows all three unblocked.)
-  const std::uint64_t sigterm = std::uint64_t{1} << (SIGTERM - 1);
-  const std::uint64_t sigusr2 = std::uint64_t{1} << (SIGUSR2 - 1);
-  CHECK(wait_until([&] { return (blocked_signals(child) & (sigterm | sigusr2)) == sigusr2; }));
-  ::kill(child, SIGTERM);
+  return child;
+}
+
+// Waits for `child`; kills it if it does not end in time, so no process is left behind.
+int wait_for_child(pid_t child) {
   int status = 0;
-  bool ended = wait_until([&] { return ::waitpid(child, &status, WNOHANG) == child; });
-  if (!ended) {  // Leave no process behind, whatever failed.
+  if (!wait_until([&] { return ::waitpid(child, &status, WNOHANG) == child; })) {
     ::kill(child, SIGKILL);
     ::waitpid(child, &status, 0);
   }
-  CHECK(ended);
-  CHECK(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGTERM);
+  return status;
+}
+
+TEST_CASE_TEMPLATE("fork_second_signal: a second signal ends the stop at once, cleanly", Server,
+                   TCPServer, ForkingMixIn<TCPServer>) {
+  Server server(kLoopback, greet_and_echo);
+  server.bind_and_activate();
+  const SocketAddress address = server.server_address;
+  pid_t child = serve_in_child(server);
+  Socket client = connect_to(address);
+  CHECK(recv_line(client) == "ready\n");  // The handler is running, and waits.
+  const std::uint64_t sigterm = std::uint64_t{1} << (SIGTERM - 1);
+  ::kill(child, SIGTERM);
+  CHECK(wait_until([&] { return (pending_signals(child) & sigterm) == 0; }));  // Taken.
+  ::kill(child, SIGTERM);
+  CHECK(recv_line(client).empty());  // Cut off: end of input, long before the hour is over.
+  int status = wait_for_child(child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);       // Returned, and cleaned up: not killed by the signal.
+  CHECK(testing::child_pids().empty());  // A forked handler did not outlive its server.
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 #include "server/tcp_server.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <stdexcept>
+#include <string>
 #include <system_error>
+
+#include "server/errors.h"
 
 namespace socketserver {
 
@@ -18,7 +23,10 @@ void TCPServer::bind_and_activate() {
   BaseServer::bind_and_activate();
 }
 
-void TCPServer::server_close() { socket.close(); }
+void TCPServer::server_close() {
+  socket.close();
+  spare_.reset();
+}
 
 void TCPServer::server_bind() {
   // UnixStreamServer and UnixDatagramServer bind paths in their own server_bind().
@@ -36,14 +44,41 @@ void TCPServer::server_bind() {
   server_address = socket.getsockname();
 }
 
-void TCPServer::server_activate() { socket.listen(request_queue_size); }
-
-std::pair<Request, SocketAddress> TCPServer::get_request() {
-  auto [connection, client_address] = socket.accept();
-  Request request;
-  request.connection = std::move(connection);
-  return {std::move(request), std::move(client_address)};
+void TCPServer::server_activate() {
+  socket.listen(request_queue_size);
+  spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
+
+// [get_request]
+std::pair<Request, SocketAddress> TCPServer::get_request() {
+  try {
+    auto [connection, client_address] = socket.accept();
+    Request request;
+    request.connection = std::move(connection);
+    return {std::move(request), std::move(client_address)};
+  } catch (const std::system_error& e) {
+    const int err = e.code().value();
+    if (err == EMFILE || err == ENFILE) drop_connection(err);
+    throw;  // The loop skips this turn.
+  }
+}
+
+void TCPServer::drop_connection(int err) {
+  // Free one descriptor, take the connection with it and close it, then hold the spare again.
+  // Without this the connection stays queued and select() reports it for ever.
+  spare_.reset();
+  Fd(::accept4(socket.fileno(), nullptr, nullptr, SOCK_CLOEXEC));  // Closed at once.
+  spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ++dropped_;
+  if (!next_report_.passed()) return;  // At most one line a second, however many clients.
+  write_stderr(server_address.to_string() + ": accept: " + std::generic_category().message(err) +
+               ": " + std::to_string(dropped_) +
+               " connection(s) closed unserved; raise the limit (ulimit -n) or serve fewer "
+               "clients at once\n");
+  dropped_ = 0;
+  next_report_ = Deadline(Seconds(1));
+}
+// [end]
 
 void TCPServer::shutdown_request(Request& request) {
   try {

@@ -9,6 +9,13 @@
 // The listening socket is non-blocking: select() may report a connection that the client
 // resets before accept() runs, and the loop must not then block in accept().
 //
+// Out of descriptors (EMFILE, ENFILE), accept() fails and the connection stays queued, so the
+// listening socket stays readable and the loop would spin (Python's does). get_request() then
+// accepts it with a spare descriptor held for the purpose and closes it at once (libev's trick,
+// as muduo cites it): the client sees end of input, the loop sleeps, and new clients are
+// served again as soon as descriptors are free. One line on stderr at most once a second says
+// how many were dropped. See docs/reliability.md#descriptor-exhaustion.
+//
 // For the caller:          bind_and_activate, serve_forever, shutdown, handle_request,
 //                          fileno, server_close
 // May be overridden:       server_bind, server_activate, get_request, verify_request,
@@ -21,6 +28,8 @@
 #include <sys/socket.h>
 
 #include "server/base_server.h"
+#include "server/deadline.h"
+#include "server/fd.h"
 #include "server/socket.h"
 
 namespace socketserver {
@@ -47,8 +56,9 @@ class TCPServer : public BaseServer {
 
   // Sets the reuse options, binds, and reads back the bound address into server_address.
   void server_bind() override;
-  // listen(request_queue_size).
+  // listen(request_queue_size), and opens the spare descriptor.
   void server_activate() override;
+  // accept(). Out of descriptors: drops the connection (see above), then throws.
   std::pair<Request, SocketAddress> get_request() override;
   // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy, then
   // close_request().
@@ -59,6 +69,13 @@ class TCPServer : public BaseServer {
   // A forked child closes the listening socket (Stevens, UNP 5.2). UDPServer keeps it.
   void close_in_child() override;
   std::optional<Seconds> listening_timeout() const override { return socket.gettimeout(); }
+
+ private:
+  // Accepts the waiting connection into the spare descriptor and closes it; reports.
+  void drop_connection(int err);
+  Fd spare_;  // /dev/null, held so that one descriptor can be freed when none is left.
+  Deadline next_report_{Seconds(0)};  // Report drops again once this has passed.
+  unsigned long dropped_ = 0;         // Connections dropped since the last report.
 };
 
 }  // namespace socketserver

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <string>
 #include <system_error>
 
+#include "server/fd.h"
 #include "server/socket.h"
 #include "server/socket_address.h"
 #include "tests/test_util.h"
@@ -63,6 +66,20 @@ TEST_CASE("allow_reuse_address and allow_reuse_port set their options before bin
   CHECK(twin.server_address == reusing.server_address);
 }
 
+TEST_CASE("listen_backlog regression: server_activate listens with request_queue_size") {
+  // For a listening socket, Linux's TCP_INFO reports the backlog it was given in tcpi_sacked.
+  for (int size : {3, 7}) {
+    CAPTURE(size);
+    TCPServer server(kLoopback, nullptr);
+    server.request_queue_size = size;
+    server.bind_and_activate();
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    REQUIRE(::getsockopt(server.fileno(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0);
+    CHECK(info.tcpi_sacked == static_cast<unsigned>(size));
+  }
+}
+
 TEST_CASE("get_request accepts one connection and names the client") {
   TCPServer server(kLoopback, nullptr);
   server.bind_and_activate();
@@ -98,6 +115,24 @@ TEST_CASE("shutdown_request: the client sees end of input and the connection is 
   CHECK(request.connection.fileno() == -1);
   CHECK(recv_all(client) == "bye\n");
   server.shutdown_request(request);  // Already closed: harmless.
+}
+
+TEST_CASE(
+    "no_shut_wr regression: the client sees end of input while a copy of the connection "
+    "is still open") {
+  // A handler that started a process, or kept a dup() of the connection, still holds it when
+  // the request ends: close() alone sends nothing then; shutdown(SHUT_WR) does.
+  TCPServer server(kLoopback, nullptr);
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  client.settimeout(Seconds(5));  // Without SHUT_WR the client would wait for ever.
+  server.socket.settimeout(kDeadline);
+  auto [request, client_address] = server.get_request();
+  Fd copy(::dup(request.connection.fileno()));  // The copy a child process would hold.
+  REQUIRE(copy.valid());
+  request.connection.sendall("bye\n");
+  server.shutdown_request(request);
+  CHECK(recv_all(client) == "bye\n");
 }
 
 TEST_CASE("TCPServer refuses a Unix path and names the classes to use") {

@@ -9,12 +9,29 @@
 #include "server/errors.h"
 
 namespace socketserver::internal {
+namespace {
+
+// What a path that is not a socket names, for the error: never advise deleting it.
+const char* describe_file(mode_t mode) {
+  if (S_ISREG(mode)) return "a regular file";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "a file that is not a socket";
+}
+
+}  // namespace
 
 void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   try {
     socket.bind(address);
   } catch (const std::system_error& e) {
     if (e.code().value() != EADDRINUSE) throw;
+    struct stat taken {};
+    if (::lstat(address.path().c_str(), &taken) == 0 && !S_ISSOCK(taken.st_mode)) {
+      throw_system_error("bind " + address.to_string() + ": the path is " +
+                             describe_file(taken.st_mode) + ", not a socket; choose another path",
+                         EADDRINUSE);
+    }
     // Is anyone there? Connecting with a socket of the same type answers that: ECONNREFUSED
     // means no socket is bound to the file any more, so the file is stale. Anything else (a
     // connection, a full backlog, no answer within a second) means a server holds it.

@@ -19,8 +19,9 @@ namespace socketserver::internal {
 class UnixSocketFile {
  public:
   // Binds `socket` to `address` and remembers the file it created. When the path is taken,
-  // throws std::system_error(EADDRINUSE) saying whether a server still answers there or the
-  // file is stale (and so may be removed).
+  // throws std::system_error(EADDRINUSE) saying whether a server still answers there, the
+  // socket file is stale (and so may be removed), or the path is not a socket at all (a
+  // regular file, a directory, a symbolic link: refused, and never called removable).
   void bind(Socket& socket, const SocketAddress& address);
   // Unlinks the file if it is still the one bind() created. Idempotent.
   void remove();

@@ -3,6 +3,7 @@
 #include "server/unix_socket_file.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +11,9 @@
 #include <cerrno>
 #include <string>
 #include <system_error>
+#include <utility>
 
+#include "server/fd.h"
 #include "server/socket.h"
 #include "server/socket_address.h"
 #include "tests/test_util.h"
@@ -79,6 +82,36 @@ TEST_CASE("a stale socket file gets an error that says to remove it") {
   CHECK(message.find("remove") != std::string::npos);
   CHECK(count_open_fds() == fds_before);  // The probe's socket was closed.
   CHECK(exists(path));
+}
+
+TEST_CASE(
+    "not_a_socket_message regression: a file, a folder or a link is named, never called "
+    "removable") {
+  TempDir dir;
+  const std::string file = dir.file("notes.txt");
+  const std::string folder = dir.file("folder");
+  const std::string link = dir.file("link");
+  { Fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)); }
+  REQUIRE(exists(file));
+  REQUIRE(::mkdir(folder.c_str(), 0700) == 0);
+  REQUIRE(::symlink(file.c_str(), link.c_str()) == 0);
+  for (const auto& [path, kind] : {std::pair<std::string, std::string>{file, "a regular file"},
+                                   {folder, "a directory"},
+                                   {link, "a symbolic link"}}) {
+    CAPTURE(path);
+    Socket socket(AF_UNIX, SOCK_STREAM);
+    UnixSocketFile unix_file;
+    std::string message;
+    try {
+      unix_file.bind(socket, SocketAddress::unix_path(path));
+    } catch (const std::system_error& e) {
+      message = e.what();
+    }
+    unix_file.remove();
+    CHECK(message.find("bind " + path + ": the path is " + kind + ", not a socket") == 0);
+    CHECK(message.find("remove") == std::string::npos);
+    CHECK(exists(path));
+  }
 }
 
 TEST_CASE("a path where a server is listening gets an error that says so") {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "handlers/datagram_request_handler.h"
 #include "handlers/stream_request_handler.h"
@@ -177,6 +178,101 @@ TEST_CASE("oversized_datagram_test: a datagram longer than max_packet_size is cu
   client.sendto(std::string(10004, 'z'), server.server_address);
   server.handle_request();
   CHECK(client.recvfrom(100).first == "8192");
+}
+
+TEST_CASE("connect_and_close_test: clients that leave before sending a byte cost nothing") {
+  const int fds_before = count_open_fds();
+  ErrorCountingServer<ThreadingTCPServer> server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  for (int i = 0; i < 200; ++i) connect_to(server.server_address);  // Closed at once.
+  Socket good = connect_to(server.server_address);
+  good.sendall("still served\n");
+  CHECK(recv_line(good) == "still served\n");
+  good.close();
+  CHECK(wait_until([&] { return server.tracked_threads() == 0; }));
+  CHECK(server.errors == 0);  // End of input at once is an ordinary end, not an error.
+  serving.stop();
+  server.server_close();
+  CHECK(count_open_fds() == fds_before);
+}
+
+TEST_CASE("half_close_test: a client that shuts down its sending side still gets every reply") {
+  TCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  std::string replies;
+  std::thread client_thread([&] {
+    Socket client = connect_to(server.server_address);
+    client.sendall("one\ntwo\nthree without an end");
+    client.shutdown(SHUT_WR);  // "No more from me": the handler's readline() ends.
+    replies = recv_all(client);
+  });
+  server.handle_request();
+  client_thread.join();
+  CHECK(replies == "one\ntwo\nthree without an end");
+}
+
+TEST_CASE("binary_garbage_test: 1 MiB of arbitrary bytes, NUL included, comes back unchanged") {
+  std::string garbage(1 << 20, '\0');
+  unsigned seed = 12345;
+  for (char& c : garbage) {
+    seed = seed * 1103515245u + 12345u;
+    c = static_cast<char>(seed >> 16);
+  }
+  ThreadingTCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  Socket client = connect_to(server.server_address);
+  std::thread sender([&] {
+    client.sendall(garbage);
+    client.shutdown(SHUT_WR);
+  });
+  std::string echoed = recv_all(client);
+  sender.join();
+  CHECK(echoed == garbage);
+  serving.stop();
+}
+
+TEST_CASE("never_reading_client_test: a client that never reads is bounded by the timeout") {
+  struct Flood : StreamRequestHandler {
+    Flood() { timeout = 1s; }
+    void handle() override {
+      for (;;) wfile.write(std::string(1 << 16, 'f'));  // Until the client's buffers are full.
+    }
+  };
+  ErrorCountingServer<TCPServer> server(kLoopback, handler<Flood>());
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);  // Connected, and never reads.
+  server.handle_request();  // Returns once a write has waited a second in vain.
+  CHECK(server.timeouts == 1);
+  CHECK(server.errors == 1);
+}
+
+TEST_CASE("burst_test: 500 clients connecting at once are all served") {
+  ThreadingTCPServer server(kLoopback, handler<EchoHandler>());
+  server.bind_and_activate();
+  ServerThread serving(server);
+  std::vector<Socket> clients;
+  for (int i = 0; i < 500; ++i) clients.push_back(connect_to(server.server_address));
+  for (int i = 0; i < 500; ++i) clients[i].sendall(std::to_string(i) + "\n");
+  int right = 0;
+  for (int i = 0; i < 500; ++i) right += recv_line(clients[i]) == std::to_string(i) + "\n";
+  CHECK(right == 500);
+  clients.clear();
+  serving.stop();
+}
+
+TEST_CASE("empty_datagram_test: an empty datagram is a request like any other") {
+  struct Measure : DatagramRequestHandler {
+    void handle() override { wfile.write("got " + std::to_string(packet.size())); }
+  };
+  TempDir dir;
+  UDPServer server(kLoopback, handler<Measure>());
+  server.bind_and_activate();
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto("", server.server_address);
+  server.handle_request();
+  CHECK(client.recvfrom(100).first == "got 0");
 }
 
 }  // namespace

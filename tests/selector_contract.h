@@ -134,6 +134,19 @@ TEST_CASE_TEMPLATE_DEFINE("selector contract", S, selector_contract) {
     CHECK(fds_of(selector.select(Seconds(0))) == std::vector<int>{p.read_end.get()});
   }
 
+  SUBCASE("ignored_hangup regression: a pipe whose writer closed is reported readable") {
+    // poll(2) says POLLHUP alone here, without POLLIN: a backend must count it as readable, or
+    // a loop waiting for the end of input would wait for ever.
+    Pipe p;
+    S selector;
+    selector.add(p.read_end.get(), EVENT_READ);
+    p.write_end.reset();
+    std::vector<ReadyEvent> ready = selector.select(kDeadline);
+    REQUIRE(ready.size() == 1);
+    CHECK(ready[0].key.fd == p.read_end.get());
+    CHECK(ready[0].events == EVENT_READ);
+  }
+
   SUBCASE("select reports every ready descriptor once, and no other, in any order") {
     Pipe first;
     Pipe second;

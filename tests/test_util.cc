@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,8 +12,11 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
+
+#include "server/fd.h"
 
 namespace socketserver::testing {
 
@@ -25,6 +29,24 @@ int count_open_fds() {
   }
   ::closedir(dir);
   return count - 1;  // Not the descriptor opendir() itself holds.
+}
+
+std::string capture_stderr(const std::function<void()>& body) {
+  Fd memory(::memfd_create("stderr", MFD_CLOEXEC));
+  Fd saved(::dup(STDERR_FILENO));
+  if (!memory.valid() || !saved.valid()) throw std::runtime_error("capture_stderr: no descriptor");
+  ::dup2(memory.get(), STDERR_FILENO);
+  try {
+    body();
+  } catch (...) {
+    ::dup2(saved.get(), STDERR_FILENO);
+    throw;
+  }
+  ::dup2(saved.get(), STDERR_FILENO);
+  std::string text(64 * 1024, '\0');
+  ssize_t n = ::pread(memory.get(), text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return text;
 }
 
 int count_threads() {

@@ -76,6 +76,10 @@ std::string recv_all(Socket& socket);
 // so the server can reply.
 Socket datagram_client(const SocketAddress& server, const TempDir& dir);
 
+// Runs `body` with descriptor 2 sent to an in-memory file (made before `body` runs, so it may
+// use up every descriptor); returns what was written to stderr meanwhile, up to 64 KiB.
+std::string capture_stderr(const std::function<void()>& body);
+
 // The kernel's id of the calling thread (gettid(2)), as in /proc/self/task/<tid>.
 pid_t current_tid();
 // The state letter of thread `tid` of this process, from /proc/self/task/<tid>/stat: 'S' =

@@ -11,11 +11,23 @@
 #   dot        its class diagrams                    Debian package graphviz
 #   strace     tools/bench.sh counts system calls     Debian package strace
 #   gnuplot    tools/bench.sh --plot draws with it    Debian package gnuplot-nox
+#   with --fuzz (tools/fuzz.sh asks for it):
+#   clang++-14 and libFuzzer                         Debian packages clang-14, libclang-rt-14-dev
 #
 # Safe to run again and again: when everything is there it only says so. It installs with
 # apt-get, and runs `apt-get update` first only when there is something to install. Installing
 # needs root (or sudo without a password); without either it says what to install and exits 1.
 set -euo pipefail
+
+fuzz=false  # --fuzz: also clang and libFuzzer, for tools/fuzz.sh.
+case ${1:-} in
+  --fuzz) fuzz=true ;;
+  "") ;;
+  *)
+    echo "setup: unknown flag $1 (the only one is --fuzz)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()  # Debian packages to install
 
@@ -48,6 +60,11 @@ have_all() {
   have "dot (graphviz)" graphviz command -v dot
   have "strace" strace command -v strace
   have "gnuplot" gnuplot-nox command -v gnuplot
+  if $fuzz; then
+    have "clang++-14" clang-14 command -v clang++-14
+    have "libFuzzer (libclang_rt.fuzzer)" libclang-rt-14-dev \
+      sh -c 'ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
+  fi
 }
 
 have_all

@@ -15,8 +15,9 @@ lecture() {
   shell "ls -l /proc/$server/fd | awk 'NR > 1 { print \$9, \$10, \$11 }'"
   stop "$server"
   observe "0-2: the terminal's (here /dev/null and files). 3: the listening socket," \
-    "server.fileno(). 4 and 5: the wake-up pipe shutdown() writes to; serve_forever()" \
-    "waits until 3 or 4 is readable."
+    "server.fileno(). 4: /dev/null, the spare descriptor that lets the server turn a" \
+    "client away when descriptors run out (docs/reliability.md). 5 and 6: the wake-up pipe" \
+    "shutdown() writes to; serve_forever() waits until 3 or 5 is readable."
 
   if [[ -x $bin/multi_server ]]; then
     step 4.2 "Three servers in one thread: one selector over their fileno()s"

@@ -30,7 +30,8 @@ lecture() {
   observe "8000, every time: one thread at a time between the read and the write."
 
   step 6.4 "block_on_close (the default): stopping waits for a running handler"
-  start server 1 "$bin/counter_server" --mixin threading --delay 3 --trace
+  # --grace 10: the stop waits up to 10 s for handlers still running (2 s unless given).
+  start server 1 "$bin/counter_server" --mixin threading --delay 3 --grace 10 --trace
   server=$pid
   show "$bin/echo_client" --port "$port" --message go "&"
   timeout 20 "$bin/echo_client" --port "$port" --message go >"$work/client.out" 2>&1 &

@@ -94,8 +94,8 @@ lecture() {
   cat "$work/server.out"
   port=$(sed -n '1s/.*://p' "$work/server.out")
   burst "$port" 20
-  wait_until 10 eval '(($(connections '"$port"') == 20))'
-  sleep 1 # Every client is connected; let the server take what it can.
+  wait_for "$work/server.err" 'Too many open files'  # The server has turned clients away.
+  sleep 1 # Every client has connected; let the server take what it can.
   shell "grep 'open files' /proc/$server/limits; ls /proc/$server/fd | wc -l; ps -o pid,nlwp,comm -p $server"
   shell "ss -lnt 'sport = :$port'"
   local before after
@@ -107,11 +107,13 @@ lecture() {
   end_background
   run "$bin/echo_client" --port "$port" --message "a descriptor is free again"
   stop "$server"
+  echo "The server's stderr:"
+  indent "$work/server.err"
   observe "Every descriptor the server may have is in use: 0-2, the listening socket, the" \
-    "wake-up pipe, one per connection (and any it inherited). accept() fails with EMFILE; the loop ignores the error, as" \
-    "Python's does, but the connection stays in the queue, so the listening socket" \
-    "stays readable and the loop spins: CPU used while no one is served. When the" \
-    "clients leave, the queued connections are accepted and the server serves again."
+    "spare, the wake-up pipe, one per connection. accept() fails with EMFILE. Python's loop" \
+    "ignores the error, the connection stays queued, and it spins. Here the server frees" \
+    "its spare descriptor, accepts the newcomer with it and closes it at once, says so" \
+    "once a second, and sleeps: no CPU used. When clients leave, it serves again."
 
   step 8.6 "Where C10K starts: the limits of this machine"
   shell "ulimit -n; ulimit -Hn; cat /proc/sys/kernel/threads-max /proc/sys/kernel/pid_max"
