@@ -135,9 +135,9 @@ int run_server(Server& server, const CounterFlags& flags, Counter& counter) {
     server.request_queue_size = static_cast<int>(*flags.request_queue_size);
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;
+  // Returns after server_close(), which waits for running handlers, unless --daemon-threads.
   int signal = serve_until_signal(server, flags.server.poll_interval, flags.server.grace);
   std::cerr << "counter_server: " << signal_name(signal) << ", shutting down\n";
-  server.server_close();  // Waits for running handlers, unless --daemon-threads.
   std::cout << "counter: " << counter.value.load() << std::endl;
   return 0;
 }

@@ -133,7 +133,6 @@ int run_server(const SlowFlags& flags, const SocketAddress& address) {
 
   int signal = serve_until_signal(server, flags.server.poll_interval, flags.server.grace);
   std::cerr << "slow_server: " << signal_name(signal) << ", shutting down\n";
-  server.server_close();
   return 0;
 }
 

@@ -252,9 +252,9 @@ int run(const ProxyFlags& flags, ProxyConfig& config) {
   std::cerr << "stammer_proxy: forwarding to " << config.to.to_string() << " in pieces of 1-"
             << config.max_chunk << " bytes, seed " << config.seed << "\n";
 
+  // Returns after server_close(), which waits for the connections in progress (block_on_close).
   int signal = serve_until_signal(server, Seconds(0.5), flags.grace);
   std::cerr << "stammer_proxy: " << signal_name(signal) << ", shutting down\n";
-  server.server_close();  // Waits for the connections in progress (block_on_close).
   return 0;
 }
 
