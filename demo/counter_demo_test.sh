@@ -137,6 +137,25 @@ for mixin in none threading; do
   if ((failures == 0)); then echo "ok: $name (stopped in $took ms)"; fi
 done
 
+# --timeout: a client that never sends its line holds a plain server only that long.
+if start timeout --mixin none --timeout 0.5 --trace; then
+  timeout 20 python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(15)
+sys.exit(0 if s.recv(1) == b"" else 1)' "$port" &
+  silent=$!
+  deadline=$((SECONDS + 10))
+  until grep -q '] handle ' "$work/timeout.err"; do
+    ((SECONDS < deadline)) || { fail "timeout: the handler did not start"; break; }
+    sleep 0.05
+  done
+  timeout 20 "$client_bin" --port "$port" --message after >"$work/timeout-client.out" 2>&1 ||
+    fail "timeout: the next client was not served: $(cat "$work/timeout-client.out")"
+  wait "$silent" || fail "timeout: the silent client was not closed"
+  stop timeout
+  if ((failures == 0)); then echo "ok: timeout"; fi
+fi
+
 status=0
 "$server_bin" --daemon-threads >"$work/bad.out" 2>&1 || status=$?
 ((status == 2)) || fail "--daemon-threads without --mixin threading: exit $status, expected 2"

@@ -103,6 +103,22 @@ if start "$name" 3 "$server_bin" --grace 3600 --timeout 3600 --trace; then
   if ((failures == failures_before)); then echo "ok: $name (stopped in $took ms)"; fi
 fi
 
+# --timeout: a silent TCP client holds the loop only that long; then the UDP server answers.
+name=timeout
+failures_before=$failures
+if start "$name" 3 "$server_bin" --timeout 0.5 --trace; then
+  mapfile -t lines <"$work/$name.out"
+  hold "$name-tcp" tcp "${lines[0]#listening on }"
+  wait_for "$name: tcp request handled" grep -q "] handle " "$work/$name.err"
+  wait_for "$name: silent client dropped" grep -q eof "$work/$name-tcp.hold"
+  udp=${lines[1]#listening on }
+  expect_status "$name-udp" 0 "$client_bin" --server udp --port "${udp##*:}" --message after
+  [[ $(cat "$work/$name-udp.out") == after ]] || fail "$name: udp answered '$(cat "$work/$name-udp.out")'"
+  stop "$name"
+  expect_in "$name" "$work/$name.err" "Connection timed out"
+  if ((failures == failures_before)); then echo "ok: $name"; fi
+fi
+
 check_flags multi_server "$server_bin"
 expect_status multi-selector-foo 2 "$server_bin" --selector foo
 expect_status multi-port-70000 2 "$server_bin" --tcp-port 70000

@@ -112,6 +112,18 @@ for mixin in none threading; do
   if ((failures == failures_before)); then echo "ok: $name (stopped in $took ms)"; fi
 done
 
+# --timeout: a client that never sends its line holds a plain server only that long.
+name=timeout
+failures_before=$failures
+if start "$name" 1 "$server_bin" --delay 0.1 --timeout 0.5 --trace; then
+  hold "$name-silent" tcp "$address"
+  wait_for "$name: request handled" grep -q "] handle " "$work/$name.err"
+  expect_status "$name-after" 0 "$clients_bin" --port "${address##*:}" --clients 1
+  wait_for "$name: silent client dropped" grep -q eof "$work/$name-silent.hold"
+  stop "$name"
+  if ((failures == failures_before)); then echo "ok: $name"; fi
+fi
+
 # Command lines.
 check_flags slow_server "$server_bin"
 check_flags slow_clients "$clients_bin" --port 1
