@@ -129,7 +129,7 @@ for mixin in none threading; do
   begin=$(date +%s%N)
   stop "$name"
   took=$((($(date +%s%N) - begin) / 1000000))
-  ((took >= 900 && took < 4000)) || fail "$name: stopped after $took ms, expected --grace 1"
+  ((took >= 900 && took < 6000)) || fail "$name: stopped after $took ms, expected --grace 1"
   client_status=0
   wait "$client" || client_status=$?
   ((client_status != 0 && client_status != 124)) ||

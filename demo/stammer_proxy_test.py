@@ -280,12 +280,12 @@ class StammerProxyTest(unittest.TestCase):
         took, status, err = self.stop_with_client_of_deaf_server(grace=1, signals=1)
         self.assertEqual(status, 0, err)
         self.assertGreaterEqual(took, 0.9, "stopped before the grace period was over")
-        self.assertLess(took, 4, "the stop took %.1f s with --grace 1" % took)
+        self.assertLess(took, 6, "the stop took %.1f s with --grace 1" % took)
 
     def test_second_signal_ends_stop_at_once(self):
         took, status, err = self.stop_with_client_of_deaf_server(grace=3600, signals=2)
         self.assertEqual(status, 0, err)
-        self.assertLess(took, 4, "the stop took %.1f s after a second signal" % took)
+        self.assertLess(took, 5, "the stop took %.1f s after a second signal" % took)
 
     def run_status(self, *args):
         result = subprocess.run([binary("stammer_proxy")] + list(args), capture_output=True,
