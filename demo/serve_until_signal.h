@@ -2,7 +2,7 @@
 // (server/serve_until_signal.h, which this header includes).
 //
 // block_stop_signals(), first thing in main(), for a program that starts threads of its own
-// before serving, or that waits for SIGINT and SIGTERM in a loop of its own (a signalfd):
+// before serving, or that waits for SIGINT and SIGTERM in a thread of its own (multi_server):
 // every thread started later inherits the mask, so no thread is left where a signal's default
 // action (death) could run.
 //
