@@ -5,6 +5,8 @@
 #   - ForkingMixIn: every child adds to its own copy, so the parent's counter stays 0;
 #   - --daemon-threads: SIGTERM ends the process while a handler is still waiting (--delay),
 #     and its client gets no answer; without it the server waits and the client is answered;
+#   - the stop cuts a --delay short when --grace is over: --delay 60 --grace 1 ends within
+#     seconds, exit 0, the client gets no answer (counter_stop_waits_out_delay regression);
 #   - a bad flag: one line and a hint, exit 2.
 #
 # Usage (Bazel passes both): counter_demo_test.sh PATH/TO/counter_server PATH/TO/echo_client
@@ -111,6 +113,48 @@ for mode in block daemon; do
     ((client_status != 0)) || fail "daemon_threads: the client was answered after the server stopped"
   fi
 done
+
+# counter_stop_waits_out_delay regression: the delay used to be a plain sleep, which the stop
+# waited out in full whatever --grace said.
+for mixin in none threading; do
+  name=grace-$mixin
+  start "$name" --mixin "$mixin" --delay 60 --grace 1 --trace || continue
+  timeout 20 "$client_bin" --port "$port" --message go --timeout 30 >"$work/$name-client.out" 2>&1 &
+  client=$!
+  deadline=$((SECONDS + 10))
+  until grep -q '] handle ' "$work/$name.err"; do
+    ((SECONDS < deadline)) || { fail "$name: the handler did not start"; break; }
+    sleep 0.05
+  done
+  begin=$(date +%s%N)
+  stop "$name"
+  took=$((($(date +%s%N) - begin) / 1000000))
+  ((took >= 900 && took < 6000)) || fail "$name: stopped after $took ms, expected --grace 1"
+  client_status=0
+  wait "$client" || client_status=$?
+  ((client_status != 0 && client_status != 124)) ||
+    fail "$name: client exit status $client_status, expected a failure (no answer)"
+  if ((failures == 0)); then echo "ok: $name (stopped in $took ms)"; fi
+done
+
+# --timeout: a client that never sends its line holds a plain server only that long.
+if start timeout --mixin none --timeout 0.5 --trace; then
+  timeout 20 python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(15)
+sys.exit(0 if s.recv(1) == b"" else 1)' "$port" &
+  silent=$!
+  deadline=$((SECONDS + 10))
+  until grep -q '] handle ' "$work/timeout.err"; do
+    ((SECONDS < deadline)) || { fail "timeout: the handler did not start"; break; }
+    sleep 0.05
+  done
+  timeout 20 "$client_bin" --port "$port" --message after >"$work/timeout-client.out" 2>&1 ||
+    fail "timeout: the next client was not served: $(cat "$work/timeout-client.out")"
+  wait "$silent" || fail "timeout: the silent client was not closed"
+  stop timeout
+  if ((failures == 0)); then echo "ok: timeout"; fi
+fi
 
 status=0
 "$server_bin" --daemon-threads >"$work/bad.out" 2>&1 || status=$?

@@ -100,7 +100,8 @@ class CounterHandler : public StreamRequestHandler {
   void handle() override {
     std::string line = rfile.readline();
     if (line.empty()) return;  // The client left without asking.
-    if (flags_.delay) std::this_thread::sleep_for(*flags_.delay);
+    // A sleep that the stop can cut short when --grace is over.
+    if (flags_.delay && !work_for(*connection, *flags_.delay)) return;
     for (std::size_t i = 0; i < flags_.increments; ++i) {
       if (flags_.lock) {
         std::lock_guard<std::mutex> guard(counter_.mutex);

@@ -11,6 +11,13 @@
 #   expect_status NAME STATUS CMD...  runs CMD (20 s at most); checks its exit status
 #   expect_in NAME FILE TEXT          checks FILE contains TEXT
 #   finish                 prints the result and exits 1 if anything failed
+#   hold NAME KIND ADDRESS [TEXT]  a client in the background (KIND tcp or unix) that
+#                          connects, sends TEXT (no newline added), writes "connected" to
+#                          $work/NAME.hold, reads until end of input or a reset, then writes
+#                          "eof"; 30 s at most. Sets hold_pid.
+#   wait_for WHAT CMD...   runs CMD until it succeeds, 10 s at most
+#   sigterm_taken PID      true once process PID has no SIGTERM pending
+#   timed_stop NAME [SIGNAL]  stop, and sets `took` to the milliseconds it took
 #   check_flags PROGRAM BIN ARGS...   --help and -h exit 0 with the usage on stdout; an unknown
 #                          flag exits 2 with exactly two lines on stderr (the error, then
 #                          "Try 'PROGRAM --help' for more.") and nothing on stdout. ARGS are
@@ -104,6 +111,56 @@ expect_in() {
   if ! grep -qF -- "$3" "$2"; then
     fail "$1: '$3' not found in $(basename "$2"): $(cat "$2")"
   fi
+}
+
+hold() {
+  local name=$1 kind=$2 addr=$3 text=${4:-}
+  : >"$work/$name.hold"
+  timeout 30 python3 -c '
+import socket, sys
+kind, addr, text, out = sys.argv[1:5]
+if kind == "unix":
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(addr)
+else:
+    host, port = addr.rsplit(":", 1)
+    s = socket.create_connection((host.strip("[]"), int(port)))
+s.send(text.encode())
+open(out, "a").write("connected\n")
+try:
+    while s.recv(4096):
+        pass
+except ConnectionResetError:
+    pass
+open(out, "a").write("eof\n")
+' "$kind" "$addr" "$text" "$work/$name.hold" &
+  hold_pid=$!
+  wait_for "$name: client connected" grep -q connected "$work/$name.hold"
+}
+
+wait_for() {
+  local what=$1 deadline=$((SECONDS + 10))
+  shift
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      fail "$what: not within 10 s"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+sigterm_taken() {
+  local pending
+  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+  (((16#$pending & (1 << 14)) == 0))
+}
+
+timed_stop() {
+  local begin
+  begin=$(date +%s%N)
+  stop "$@"
+  took=$((($(date +%s%N) - begin) / 1000000))
 }
 
 check_flags() {

@@ -7,7 +7,8 @@
 //   login_server --legacy-framing              the original's wire format, for login_client
 //                                              --legacy-framing and the course's own client
 //
-// The protocol, one message per line ("\n"; a "\r" before it is ignored):
+// The protocol, one message per line ("\n"; a "\r" before it is ignored), is LoginSession's
+// (demo/login_session.h), which the handler below feeds:
 //   Now client connect to Server  ->  OK,I am ready
 //   username:NAME                 ->  valid | invalid
 //   userpasswd:PASSWORD           ->  valid, then "YYYY-mm-dd HH:MM:SS broken connect with
@@ -18,8 +19,6 @@
 //
 // The first line on stdout is "listening on HOST:PORT"; SIGINT (Ctrl-C) or SIGTERM stops
 // the server (exit 0); a bad flag or users file exits 2.
-#include <time.h>
-
 #include <chrono>
 #include <exception>
 #include <iostream>
@@ -27,13 +26,14 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "demo/allow_list.h"
 #include "demo/cli.h"
+#include "demo/login_session.h"
 #include "demo/serve_until_signal.h"
 #include "demo/user_table.h"
 #include "handlers/base_request_handler.h"
@@ -78,9 +78,7 @@ Prints "listening on HOST:PORT" first; SIGINT (Ctrl-C) or SIGTERM stops it.
 )";
 
 constexpr int kDefaultPort = 8123;             // The course's port.
-constexpr std::size_t kMaxLine = 1024;         // Bytes in a line, not counting its "\n".
 constexpr std::size_t kLegacyRecvSize = 1024;  // The original's conn.recv(1024).
-constexpr char kGreeting[] = "Now client connect to Server";
 
 // One line on stderr, written at once so that lines of concurrent handlers do not mix.
 void log(const std::string& text) { write_stderr("login_server: " + text + "\n"); }
@@ -117,30 +115,10 @@ class LoginServer : public TCPServer {
 };
 // [end]
 
-// "2026-12-03 20:51:07": what the original meant to print (its format string had a typo).
-std::string now_text() {
-  time_t now = ::time(nullptr);
-  struct tm local {};
-  ::localtime_r(&now, &local);
-  char text[32];
-  ::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-  return text;
-}
-
-// `message` for an error reply: at most 60 bytes, anything unprintable as '?', so that a
-// client cannot make the reply long or put control characters into it.
-std::string quoted(std::string_view message) {
-  std::string text;
-  for (char c : message.substr(0, 60)) text += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return "\"" + text + (message.size() > 60 ? "...\"" : "\"");
-}
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // [login_handler]
-// One LoginHandler per connection; its members are that client's session (Python: self.*).
+// One LoginHandler per connection. The protocol is LoginSession's (demo/login_session.h): the
+// handler only reads each message, hands it over, writes the replies and logs what happened.
+// The session is the handler's member: that client's state (Python: self.*).
 class LoginHandler : public StreamRequestHandler {
  public:
   // StreamRequestHandler::setup() applies `timeout` to the connection. Python sets it as a
@@ -151,12 +129,19 @@ class LoginHandler : public StreamRequestHandler {
   }
 
   void handle() override {
+    LoginSession session(login_server().users, login_server().max_attempts);
     try {
       for (;;) {
-        std::optional<std::string> message = receive();
-        // The original went on here after end of input, reading nothing for ever.
-        if (!message) return;           // The client has left, or must go.
-        if (!answer(*message)) return;  // The session is over.
+        LoginSession::Step step = login_server().legacy_framing
+                                      ? receive_legacy(session)
+                                      // One byte more than a line may have, so that a longer
+                                      // one shows itself. rfile never holds more than that
+                                      // plus one chunk, whatever the client sends.
+                                      : session.receive(rfile.readline(LoginSession::kMaxLine + 1));
+        reply(step.replies);
+        log_event(step, session);
+        // The original went on after end of input, reading nothing for ever.
+        if (step.close) return;  // The client has left, or must go, or is logged in.
       }
     } catch (const TimeoutError&) {
       std::ostringstream seconds;  // "2 s", "0.5 s": as given to --timeout.
@@ -171,94 +156,50 @@ class LoginHandler : public StreamRequestHandler {
   // Python: self.server, which is the LoginServer whatever mix-in was put in front of it.
   const LoginServer& login_server() const { return dynamic_cast<const LoginServer&>(*server); }
 
-  // The next message without its framing; empty at end of input or when the client must go.
-  std::optional<std::string> receive() {
-    if (login_server().legacy_framing) {
-      // The original: whatever one recv() returns is one message. TCP promises no such
-      // thing; docs/login_demo.md shows it going wrong.
-      std::string data = connection->recv(kLegacyRecvSize);
-      if (data.empty()) return std::nullopt;  // End of input: the client has left.
-      return data;
+  // The original: whatever one recv() returns is one message. TCP promises no such thing;
+  // docs/login_demo.md shows it going wrong.
+  LoginSession::Step receive_legacy(LoginSession& session) {
+    std::string data = connection->recv(kLegacyRecvSize);
+    if (!data.empty()) return session.answer(data);
+    LoginSession::Step left;  // End of input: the client has left.
+    left.close = true;
+    return left;
+  }
+
+  void reply(const std::vector<std::string>& replies) {
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      if (!login_server().legacy_framing) {
+        wfile.write(replies[i] + "\n");
+        continue;
+      }
+      // The original sent each reply with its own send() and no terminator, and slept
+      // between its last two so that they would not arrive as one. With lines, the client
+      // reads them apart however they arrive; only the legacy format needs the pause.
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      wfile.write(replies[i]);
     }
-    // One byte more than a line may have, so that a longer one shows itself: readline()
-    // returns kMaxLine + 1 bytes without a '\n'. rfile never holds more than that plus one
-    // chunk, whatever the client sends.
-    std::string line = rfile.readline(kMaxLine + 1);
-    if (line.empty()) return std::nullopt;  // End of input: the client has left.
-    if (line.back() != '\n') {
-      if (line.size() > kMaxLine) {
-        reply("error: line longer than " + std::to_string(kMaxLine) + " bytes");
-        log(client_address.to_string() + " sent a line longer than " + std::to_string(kMaxLine) +
+  }
+
+  void log_event(const LoginSession::Step& step, const LoginSession& session) {
+    const std::string client = client_address.to_string();
+    switch (step.event) {
+      case LoginSession::Event::none:
+        break;
+      case LoginSession::Event::unknown_message:
+        log(client + " sent an unknown message " + step.message);
+        break;
+      case LoginSession::Event::line_too_long:
+        log(client + " sent a line longer than " + std::to_string(LoginSession::kMaxLine) +
             " bytes, closed");
-      }
-      return std::nullopt;  // Too long, or the client left in the middle of a line.
+        break;
+      case LoginSession::Event::too_many_attempts:
+        log(client + ": too many attempts, closed");
+        break;
+      case LoginSession::Event::logged_in:
+        log(*session.user() + " logged in from " + client);
+        break;
     }
-    line.pop_back();
-    if (!line.empty() && line.back() == '\r') line.pop_back();  // From telnet or nc -C.
-    return line;
   }
-
-  void reply(const std::string& message) {
-    // The original sent each reply with its own send() and no terminator.
-    wfile.write(login_server().legacy_framing ? message : message + "\n");
-  }
-
-  // Answers one message; false when the session is over.
-  bool answer(const std::string& message) {
-    if (message == kGreeting) {
-      reply("OK,I am ready");
-      return true;
-    }
-    if (starts_with(message, "username:")) {
-      std::string name = message.substr(std::string_view("username:").size());
-      if (name.empty()) {
-        reply("error: empty user name");
-        return true;
-      }
-      if (!login_server().users.contains(name)) {
-        name_.reset();
-        return failed_attempt();
-      }
-      name_ = name;
-      reply("valid");
-      return true;
-    }
-    if (starts_with(message, "userpasswd:")) {
-      if (!name_) {  // The original crashed here: its name variable did not exist yet.
-        reply("error: send username first");
-        return true;
-      }
-      std::string_view password =
-          std::string_view(message).substr(std::string_view("userpasswd:").size());
-      if (!login_server().users.check_password(*name_, password)) return failed_attempt();
-      reply("valid");
-      // The original slept here so that its two replies would not arrive as one. With lines,
-      // the client reads them apart however they arrive; only the legacy format needs it.
-      if (login_server().legacy_framing)
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      reply(now_text() + " broken connect with server");
-      log(*name_ + " logged in from " + client_address.to_string());
-      return false;  // The server closes the connection: shutdown_request().
-    }
-    log(client_address.to_string() + " sent an unknown message " + quoted(message));
-    reply("error: unknown message " + quoted(message) + "; expected \"" + kGreeting +
-          "\", \"username:NAME\" or \"userpasswd:PASSWORD\"");
-    return true;
-  }
-
-  // A wrong user name or password: "invalid", or "too many attempts" and the end.
-  bool failed_attempt() {
-    if (++failures_ < login_server().max_attempts) {
-      reply("invalid");
-      return true;
-    }
-    reply("too many attempts");
-    log(client_address.to_string() + ": too many attempts, closed");
-    return false;
-  }
-
-  std::optional<std::string> name_;  // The last valid user name this client sent.
-  int failures_ = 0;                 // Wrong user names and passwords so far.
 };
 // [end]
 

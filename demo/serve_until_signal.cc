@@ -1,5 +1,6 @@
 #include "demo/serve_until_signal.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -23,6 +24,13 @@ std::string signal_name(int signal) {
   if (signal == SIGINT) return "SIGINT";
   if (signal == SIGTERM) return "SIGTERM";
   return "signal " + std::to_string(signal);
+}
+
+bool work_for(const Socket& connection, Seconds delay) {
+  // No events asked for: poll(2) then reports only POLLHUP and POLLERR. POLLHUP comes when
+  // both directions are shut down (shutdown(SHUT_RDWR) here, or a Unix client gone), never
+  // for a TCP client's end of input alone; POLLERR for a reset.
+  return !poll_until(connection.fileno(), 0, Deadline(delay));
 }
 
 }  // namespace socketserver::demo

@@ -10,6 +10,10 @@
 #   --mixin forking:    four child processes, the same.
 # Wide margins both ways: a slow machine cannot make the test fail, a server that answers in
 # the wrong way does.
+# And the stop: with one client in its --delay 60 (mid-request) and one connected and idle,
+# SIGTERM ends every mix-in after --grace 1 (exit 0, the socket file gone, both clients see
+# the end); with --grace 3600, a second SIGTERM ends it at once (slow_stop_waits_out_delay
+# regression: the delay used to be a plain sleep, which the stop waited out).
 #
 # Usage (Bazel passes both): slow_demo_test.sh PATH/TO/slow_server PATH/TO/slow_clients
 set -euo pipefail
@@ -73,6 +77,51 @@ if run_clients forking --mixin forking; then
 fi
 if run_clients unix-threading --server unix --mixin threading --stack-size 64k; then
   check_together unix-threading 1 4
+fi
+
+# slow_stop_waits_out_delay regression.
+for mixin in none threading forking; do
+  name=stop-$mixin
+  failures_before=$failures
+  start "$name" 1 "$server_bin" --server unix --path "$work/$name.sock" --mixin "$mixin" \
+    --delay 60 --grace 1 --trace || continue
+  hold "$name-busy" unix "$address" $'go\n'
+  wait_for "$name: request handled" grep -q "] handle " "$work/$name.err"
+  hold "$name-idle" unix "$address"
+  timed_stop "$name"
+  ((took >= 900)) || fail "$name: stopped after $took ms, before the grace period was over"
+  ((took < 6000)) || fail "$name: stopped after $took ms, expected --grace 1 and a margin"
+  for client in busy idle; do
+    wait_for "$name: $client client sees the end" grep -q eof "$work/$name-$client.hold"
+  done
+  [[ ! -e $address ]] || fail "$name: socket file $address left behind"
+  if ((failures == failures_before)); then echo "ok: $name (stopped in $took ms)"; fi
+done
+for mixin in none threading; do
+  name=second-signal-$mixin
+  failures_before=$failures
+  start "$name" 1 "$server_bin" --mixin "$mixin" --delay 60 --grace 3600 --trace || continue
+  hold "$name-busy" tcp "$address" $'go\n'
+  wait_for "$name: request handled" grep -q "] handle " "$work/$name.err"
+  kill -TERM "$pid"
+  # Signals of one kind merge while pending: send the second once the first is taken.
+  wait_for "$name: first SIGTERM taken" sigterm_taken "$pid"
+  timed_stop "$name"
+  ((took < 5000)) || fail "$name: stopped $took ms after the second signal"
+  wait_for "$name: client sees the end" grep -q eof "$work/$name-busy.hold"
+  if ((failures == failures_before)); then echo "ok: $name (stopped in $took ms)"; fi
+done
+
+# --timeout: a client that never sends its line holds a plain server only that long.
+name=timeout
+failures_before=$failures
+if start "$name" 1 "$server_bin" --delay 0.1 --timeout 0.5 --trace; then
+  hold "$name-silent" tcp "$address"
+  wait_for "$name: request handled" grep -q "] handle " "$work/$name.err"
+  expect_status "$name-after" 0 "$clients_bin" --port "${address##*:}" --clients 1
+  wait_for "$name: silent client dropped" grep -q eof "$work/$name-silent.hold"
+  stop "$name"
+  if ((failures == failures_before)); then echo "ok: $name"; fi
 fi
 
 # Command lines.

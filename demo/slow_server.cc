@@ -22,7 +22,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "demo/cli.h"
@@ -94,7 +93,8 @@ class SlowHandler : public StreamRequestHandler {
 
   void handle() override {
     if (rfile.readline(1024).empty()) return;  // The client left without asking.
-    std::this_thread::sleep_for(delay_);
+    // time.sleep(), but one that the stop can cut short when --grace is over.
+    if (!work_for(*connection, delay_)) return;
     long tid = ::syscall(SYS_gettid);
     wfile.write("answered by pid " + std::to_string(::getpid()) + " tid " + std::to_string(tid) +
                 "\n");

@@ -19,7 +19,12 @@
 // --seed makes the pieces reproducible: connection k uses seed + 2k (client->server) and
 // seed + 2k + 1 (server->client).
 //
-// The first line on stdout is "listening on HOST:PORT"; SIGINT or SIGTERM stops it (exit 0).
+// The first line on stdout is "listening on HOST:PORT"; SIGINT or SIGTERM stops it (exit 0)
+// within --grace, a second one at once, whatever the client or the server does: the stop
+// shuts down both connections of each request (StammerServer below).
+// No --timeout: a silent client holds one connection's threads, never the proxy (it is a
+// ThreadingTCPServer), and a per-read timeout would also cut a client waiting for a slow
+// server's reply.
 // docs/stammer_proxy.md shows it in use.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,7 +38,9 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -161,6 +168,53 @@ void no_delay(Socket& socket) {
   }
 }
 
+// [stammer_server]
+// abort_requests() (the stop, when --grace is over) shuts down each request's connection, so
+// that a handler waiting on it returns. This handler also waits on a second connection, the
+// one to the server: its server->client pump ends only when the server closes, which a server
+// that ignores end of input never does. So the proxy extends abort_requests() to the
+// connections to the server as well, which each handler registers while it pumps (Upstream).
+class StammerServer : public ThreadingTCPServer {
+ public:
+  using ThreadingTCPServer::ThreadingTCPServer;
+  // First, while the members below still exist: wait for the handler threads that use them.
+  ~StammerServer() override { server_close(); }
+
+  void abort_requests() override {
+    ThreadingTCPServer::abort_requests();  // The connections from the clients.
+    std::lock_guard<std::mutex> lock(upstreams_mutex_);
+    aborted_ = true;
+    for (int fd : upstreams_) ::shutdown(fd, SHUT_RDWR);  // ENOTCONN if gone: nothing to end.
+  }
+
+  // While it lives, abort_requests() shuts down `upstream` too (at once, if it already ran).
+  class Upstream {
+   public:
+    Upstream(StammerServer& server, const Socket& upstream)
+        : server_(server), fd_(upstream.fileno()) {
+      std::lock_guard<std::mutex> lock(server_.upstreams_mutex_);
+      if (server_.aborted_) ::shutdown(fd_, SHUT_RDWR);
+      server_.upstreams_.insert(fd_);
+    }
+    ~Upstream() {
+      std::lock_guard<std::mutex> lock(server_.upstreams_mutex_);
+      server_.upstreams_.erase(fd_);
+    }
+    Upstream(const Upstream&) = delete;
+    Upstream& operator=(const Upstream&) = delete;
+
+   private:
+    StammerServer& server_;
+    int fd_;  // Borrowed: the handler's socket outlives this.
+  };
+
+ private:
+  std::mutex upstreams_mutex_;  // Guards the two below: handler threads and the stop's thread.
+  std::set<int> upstreams_;
+  bool aborted_ = false;
+};
+// [end]
+
 // [stammer_handler]
 class StammerHandler : public BaseRequestHandler {
  public:
@@ -180,6 +234,7 @@ class StammerHandler : public BaseRequestHandler {
     }
     no_delay(client);
     no_delay(upstream);
+    StammerServer::Upstream watched(dynamic_cast<StammerServer&>(*server), upstream);
     std::uint32_t seed = config_.seed + 2 * config_.connections++;
     std::thread back([&] { pump(upstream, client, seed + 1, config_, "server->client"); });
     pump(client, upstream, seed, config_, "client->server");
@@ -245,7 +300,7 @@ int run(const ProxyFlags& flags, ProxyConfig& config) {
   AddressFlags listen;
   listen.host = flags.host;
   listen.port = flags.port;
-  ThreadingTCPServer server(socket_address(listen), handler<StammerHandler>(std::ref(config)));
+  StammerServer server(socket_address(listen), handler<StammerHandler>(std::ref(config)));
   if (flags.trace) server.trace = BaseServer::print_trace;
   server.bind_and_activate();
   std::cout << "listening on " << server.server_address.to_string() << std::endl;

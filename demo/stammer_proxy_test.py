@@ -9,7 +9,10 @@
    the kernel, cannot fail the test), and every byte arrives in order. The proxy's own log
    (--verbose) shows no piece larger than 5 bytes.
 3. The far side's end of input reaches the client (the proxy passes shutdown on both ways).
-4. --help and -h; a bad flag exits 2 with one line and a hint; a server that is not there
+4. The stop ends within --grace (a second signal: at once), exit 0, with a client connected
+   to a far side that ignores end of input and never closes: the proxy shuts down both of
+   the request's connections (regression: stop_waits_for_deaf_server).
+5. --help and -h; a bad flag exits 2 with one line and a hint; a server that is not there
    (the client's connection closes).
 
 Loopback with port 0 only; every wait has a deadline.
@@ -21,6 +24,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 import unittest
 
 RUNFILES = os.environ.get("TEST_SRCDIR", "")
@@ -106,6 +110,54 @@ class CountingServer:
             raise RuntimeError("the far-side server did not finish")
         if self.error:
             raise self.error
+
+
+def sigterm_taken(pid):
+    """Waits until process `pid` has no SIGTERM pending (/proc/PID/status, ShdPnd)."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        with open("/proc/%d/status" % pid) as status:
+            pending = next(l for l in status if l.startswith("ShdPnd:")).split()[1]
+        if not int(pending, 16) & (1 << (signal.SIGTERM - 1)):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+class DeafServer:
+    """A far-side TCP server that accepts connections and then neither reads nor closes them
+    until close() (end of input from the proxy changes nothing)."""
+
+    def __init__(self):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.address = self.listener.getsockname()
+        self.accepted = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.start()
+
+    def _serve(self):
+        self.listener.settimeout(0.05)
+        while not self.done.is_set():
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except socket.timeout:
+                pass
+
+    def wait_accepted(self, count):
+        deadline = time.monotonic() + DEADLINE
+        while len(self.accepted) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return len(self.accepted) >= count
+
+    def close(self):
+        self.done.set()
+        self.thread.join(DEADLINE)
+        for conn in self.accepted:
+            conn.close()
+        self.listener.close()
 
 
 def proxy_to(address, *flags):
@@ -195,6 +247,45 @@ class StammerProxyTest(unittest.TestCase):
             status, err = proxy.stop()
         self.assertEqual(status, 0, err)
         self.assertIn("cannot connect to 127.0.0.1:%d" % closed[1], err)
+
+    def stop_with_client_of_deaf_server(self, grace, signals):
+        """A client connected through the proxy to a DeafServer, a line sent; `signals`
+        SIGTERMs (the second once the first is taken); returns (seconds, status, stderr)."""
+        far = DeafServer()
+        try:
+            proxy = proxy_to(far.address, "--grace", str(grace), "--delay-ms", "0")
+            with connect(proxy.address) as sock:
+                sock.sendall(b"hello\n")
+                self.assertTrue(far.wait_accepted(1), "the proxy did not connect")
+                started = time.monotonic()
+                proxy.process.send_signal(signal.SIGTERM)
+                if signals == 2:
+                    # Signals of one kind merge while pending: the second once the first is
+                    # taken.
+                    self.assertTrue(sigterm_taken(proxy.process.pid), "SIGTERM still pending")
+                    proxy.process.send_signal(signal.SIGTERM)
+                try:
+                    _, err = proxy.process.communicate(timeout=DEADLINE)
+                except subprocess.TimeoutExpired:
+                    proxy.process.kill()
+                    proxy.process.communicate()
+                    self.fail("still running %d s after SIGTERM" % DEADLINE)
+                took = time.monotonic() - started
+                self.assertEqual(recv_until_closed(sock), b"")  # The client sees the end.
+            return took, proxy.process.returncode, err.decode(errors="replace")
+        finally:
+            far.close()
+
+    def test_stop_waits_for_deaf_server_regression(self):
+        took, status, err = self.stop_with_client_of_deaf_server(grace=1, signals=1)
+        self.assertEqual(status, 0, err)
+        self.assertGreaterEqual(took, 0.9, "stopped before the grace period was over")
+        self.assertLess(took, 6, "the stop took %.1f s with --grace 1" % took)
+
+    def test_second_signal_ends_stop_at_once(self):
+        took, status, err = self.stop_with_client_of_deaf_server(grace=3600, signals=2)
+        self.assertEqual(status, 0, err)
+        self.assertLess(took, 5, "the stop took %.1f s after a second signal" % took)
 
     def run_status(self, *args):
         result = subprocess.run([binary("stammer_proxy")] + list(args), capture_output=True,

@@ -52,8 +52,9 @@ declare -A sources=(
   [buffered_reader]="handlers/buffered_reader.cc server/socket.cc server/socket_address.cc
                      server/fd.cc server/deadline.cc server/errors.cc"
   [demo_flags]="demo/cli.cc server/socket_address.cc"
+  [login_session]="demo/login_session.cc demo/user_table.cc"
 )
-if ((${#names[@]} == 0)); then names=(socket_address buffered_reader demo_flags); fi
+if ((${#names[@]} == 0)); then names=(socket_address buffered_reader demo_flags login_session); fi
 
 if ! tools/setup.sh --fuzz >/dev/null; then
   tools/setup.sh --fuzz  # Again, to show why.

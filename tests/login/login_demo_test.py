@@ -56,6 +56,13 @@ def wait_until(condition, deadline=DEADLINE, step=0.01):
         time.sleep(step)
 
 
+def sigterm_taken(pid):
+    """True once process `pid` has no SIGTERM pending (/proc/PID/status, ShdPnd)."""
+    with open("/proc/%d/status" % pid) as status:
+        pending = next(l for l in status if l.startswith("ShdPnd:")).split()[1]
+    return not int(pending, 16) & (1 << (signal.SIGTERM - 1))
+
+
 def read_first_line(stream):
     ready, _, _ = select.select([stream], [], [], DEADLINE)
     if not ready:
@@ -375,6 +382,39 @@ class ProtocolTests:
                 check_date_line(self, replies[3])
             self.assertEqual(s.log().count("logged in from"), 100)
             self.assertEqual(s.stop(), 0)
+
+    def stop_timed(self, server, signals=1):
+        """SIGTERM (twice: the second once the first is taken); returns (status, seconds)."""
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        if signals == 2:
+            # Signals of one kind merge while pending: the second once the first is taken.
+            self.assertTrue(wait_until(lambda: sigterm_taken(server.pid)), "SIGTERM pending")
+            server.process.send_signal(signal.SIGTERM)
+        status = server.process.wait(timeout=DEADLINE)
+        return status, time.monotonic() - started
+
+    def test_stop_within_grace_with_clients_connected(self):
+        # One client idle in its session, one with half a line sent (under --mixin none it
+        # waits in the listen queue). --timeout 30: only the grace period can end them.
+        with self.server("--grace", "1", "--timeout", "30") as s, \
+                Client(s) as idle, Client(s) as half:
+            self.assertEqual(idle.ask(GREETING), "OK,I am ready")
+            half.send(b"username:f")
+            status, took = self.stop_timed(s)
+            self.assertEqual(status, 0, s.log())
+            self.assertGreaterEqual(took, 0.9, "stopped before the grace period was over")
+            self.assertLess(took, 6, "the stop took %.1f s with --grace 1" % took)
+            self.assertEqual(idle.rest(), b"")  # Cut off without a reply.
+            self.assertEqual(half.rest(), b"")
+
+    def test_second_signal_ends_stop_at_once(self):
+        with self.server("--grace", "3600") as s, Client(s) as idle:
+            self.assertEqual(idle.ask(GREETING), "OK,I am ready")
+            status, took = self.stop_timed(s, signals=2)
+            self.assertEqual(status, 0, s.log())
+            self.assertLess(took, 5, "the stop took %.1f s after a second signal" % took)
+            self.assertEqual(idle.rest(), b"")
 
     def test_timeout_disconnects_a_silent_client(self):
         with self.server("--timeout", "0.3") as s, Client(s) as c:
