@@ -2,35 +2,18 @@
 // Python: socketserver.ForkingMixIn; `class ForkingTCPServer(ForkingMixIn, TCPServer)` is
 // `using ForkingTCPServer = ForkingMixIn<TCPServer>` here (composed_servers.h).
 //
-// The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
-// connection and goes back to the loop; the child calls close_in_child() (a stream server
-// closes its listening socket there; a datagram server's socket carries the child's reply, so
-// it stays open), runs the request with run_request(), and ends with _exit(0), or _exit(1)
-// if the handler threw. The child never returns
-// into the server loop, never unwinds into the caller's stack, and never runs the parent's
-// atexit handlers or static destructors.
+// The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the connection;
+// the child calls close_in_child() (a stream server closes its listener there), runs the
+// request with run_request() and ends with _exit(): it never returns into the server loop.
+// The child inherits every descriptor the process had open, not only its connection.
 //
-// The child inherits every descriptor the process had open when it forked, not only its own
-// connection: a program that is also a client of its forking server (a test, say) must not
-// wait for the server to see end of input, since the child may hold a copy of the client.
-//
-// Reaping: waitpid() on the pids this server started, and only those, in service_actions()
-// (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
-// installed, so a child the program forked for its own reasons is never reaped here.
-// When max_children are running, service_actions() blocks until one of them exits (Python
-// waits for any child at all there; this waits only for its own, through pidfds), or until
-// shutdown() is called, which therefore stays immediate.
-//
-// abort_requests() (beyond Python; serve_until_signal() calls it when its grace period is
-// over) kills the children still running with SIGKILL: SIGTERM may be blocked in them, as
-// serve_until_signal() leaves it. A pid is reaped only under children_mutex_, so abort never
-// signals a pid that the system has given to another process meanwhile.
-//
-// Forking a process that has other threads copies only the calling thread; the child must not
-// touch locks another thread may have held. The handler runs in such a child when
-// serve_forever() runs on a thread of a multi-threaded program: keep handlers simple there.
-// ThreadSanitizer does not support fork() after threads: these servers' tests are tagged
-// notsan.
+// Reaping: waitpid() on this server's own children only, in service_actions(),
+// handle_timeout() and server_close(); no SIGCHLD handler. At max_children,
+// service_actions() waits (through pidfds) until one of them exits, or until shutdown().
+// abort_requests() kills the children still running. Forking a multi-threaded program
+// copies only the calling thread: keep handlers simple there. ThreadSanitizer does not
+// support fork() after threads: these servers' tests are tagged notsan.
+// Details: docs/python_to_cpp.md#forkingmixin, docs/mixins.md.
 //
 // Owns its children until they are reaped.
 // For the caller:          block_on_close, max_children, active_children, collect_children
@@ -60,7 +43,7 @@ template <class Server>
 class ForkingMixIn : public Server {
  public:
   template <class... Args>
-  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {  // 300 s timeout.
+  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {
     this->timeout = std::chrono::seconds(300);  // Python's ForkingMixIn.timeout.
   }
   ~ForkingMixIn() override { ForkingMixIn::server_close(); }
@@ -71,17 +54,15 @@ class ForkingMixIn : public Server {
   // The pids of children started and not yet reaped. Python: None until the first fork.
   std::set<pid_t> active_children;
 
-  // Reap the children that have exited; with `blocking`, wait for all of them. Above
-  // max_children, first wait until enough have exited.
+  // Reaps the children that have exited; with `blocking`, waits for all of them. At
+  // max_children, then waits until one of them exits.
   void collect_children(bool blocking = false) {
+    reap_children(blocking);
     while (active_children.size() >= max_children && !active_children.empty()) {
       pid_t pid = internal::wait_any_child(active_children, this->wakeup_fileno());
       if (pid == 0) break;  // shutdown() was called: let serve_forever() see it.
-      std::lock_guard<std::mutex> lock(children_mutex_);
-      internal::reap_child(pid, /*blocking=*/false);
-      active_children.erase(pid);
+      reap_children(/*blocking=*/false);
     }
-    reap_children(blocking);
   }
 
   void handle_timeout() override { collect_children(); }   // Reaps exited children.
@@ -101,8 +82,8 @@ class ForkingMixIn : public Server {
       this->close_request(request);
       return;
     }
-    // Child: must never return. _exit() skips atexit handlers and static destructors, which
-    // belong to the parent.
+    // Child: must never return, nor unwind the caller's stack. _exit() skips atexit handlers
+    // and static destructors, which belong to the parent.
     int status = 1;
     try {
       this->close_in_child();
@@ -125,7 +106,8 @@ class ForkingMixIn : public Server {
     }
   }
 
-  // Kills the children still running. Any thread.
+  // Kills the children still running; SIGKILL, as serve_until_signal() leaves SIGTERM blocked
+  // in them. Any thread.
   void abort_requests() override {
     Server::abort_requests();
     std::lock_guard<std::mutex> lock(children_mutex_);
@@ -138,7 +120,7 @@ class ForkingMixIn : public Server {
     for (auto it = active_children.begin(); it != active_children.end();) {
       if (blocking) internal::wait_for_exit(*it);  // Not reaped yet: still safe to kill.
       std::lock_guard<std::mutex> lock(children_mutex_);
-      pid_t result = internal::reap_child(*it, /*blocking=*/false);
+      pid_t result = internal::reap_child(*it);
       it = (result == 0) ? std::next(it) : active_children.erase(it);
     }
   }

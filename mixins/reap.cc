@@ -14,9 +14,9 @@
 
 namespace socketserver::internal {
 
-pid_t reap_child(pid_t pid, bool blocking) {
+pid_t reap_child(pid_t pid) {
   for (;;) {
-    pid_t result = ::waitpid(pid, nullptr, blocking ? 0 : WNOHANG);
+    pid_t result = ::waitpid(pid, nullptr, WNOHANG);
     if (result >= 0) return result;
     if (errno == EINTR) continue;
     return pid;  // ECHILD: not ours to wait for any more (reaped elsewhere). Forget it.

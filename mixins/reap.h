@@ -9,9 +9,9 @@
 
 namespace socketserver::internal {
 
-// waitpid(pid) with WNOHANG unless `blocking`. Returns `pid` once the child is reaped (or if
-// someone else already reaped it: ECHILD), 0 while it still runs.
-pid_t reap_child(pid_t pid, bool blocking);
+// waitpid(pid, WNOHANG). Returns `pid` once the child is reaped (or if someone else already
+// reaped it: ECHILD), 0 while it still runs.
+pid_t reap_child(pid_t pid);
 
 // Blocks until one of `children` exits and returns its pid, left for reap_child() to reap; or
 // returns 0 when `wakeup_fd` (if not -1) becomes readable first. Children that are not in the
