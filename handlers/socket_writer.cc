@@ -4,16 +4,9 @@
 
 namespace socketserver {
 
-SocketWriter::SocketWriter(Socket* socket, std::size_t bufsize)
-    : socket_(socket), bufsize_(bufsize) {}
-
 std::size_t SocketWriter::write(std::string_view data) {
   if (socket_ == nullptr) throw std::logic_error("wfile.write(): no connection to write to");
-  if (buffer_.size() + data.size() <= bufsize_) {
-    buffer_.append(data);
-    return data.size();
-  }
-  flush();
+  if (buffer_.size() + data.size() > bufsize_) flush();
   if (data.size() <= bufsize_) {
     buffer_.append(data);
   } else {
