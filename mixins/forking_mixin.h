@@ -4,15 +4,12 @@
 //
 // The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the connection;
 // the child calls close_in_child() (a stream server closes its listener there), runs the
-// request with run_request() and ends with _exit(): it never returns into the server loop.
-// The child inherits every descriptor the process had open, not only its connection.
-//
-// Reaping: waitpid() on this server's own children only, in service_actions(),
-// handle_timeout() and server_close(); no SIGCHLD handler. At max_children,
-// service_actions() waits (through pidfds) until one of them exits, or until shutdown().
-// abort_requests() kills the children still running. Forking a multi-threaded program
-// copies only the calling thread: keep handlers simple there. ThreadSanitizer does not
-// support fork() after threads: these servers' tests are tagged notsan.
+// request and ends with _exit(). The child inherits every descriptor the process had open.
+// Reaping: waitpid() on this server's own children only (no SIGCHLD handler), on each turn
+// of serve_forever(), in handle_timeout() and server_close(); at max_children it waits,
+// through pidfds, until one exits or shutdown() is called. Forking a multi-threaded program
+// copies only the calling thread: keep handlers simple there. Tests of these servers are
+// tagged notsan: ThreadSanitizer does not support fork() after threads.
 // Details: docs/python_to_cpp.md#forkingmixin, docs/mixins.md.
 //
 // Owns its children until they are reaped.
@@ -22,28 +19,83 @@
 #ifndef MIXINS_FORKING_MIXIN_H_
 #define MIXINS_FORKING_MIXIN_H_
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <set>
 #include <utility>
+#include <vector>
 
-#include "mixins/reap.h"
+#include "server/deadline.h"
 #include "server/errors.h"
+#include "server/fd.h"
 #include "server/request.h"
 #include "server/socket_address.h"
 
 namespace socketserver {
+namespace internal {  // The system calls behind ForkingMixIn::collect_children().
+
+// waitpid(pid, WNOHANG). Returns `pid` once the child is reaped (or if someone else already
+// reaped it: ECHILD), 0 while it still runs.
+inline pid_t reap_child(pid_t pid) {
+  for (;;) {
+    pid_t result = ::waitpid(pid, nullptr, WNOHANG);
+    if (result >= 0) return result;
+    if (errno == EINTR) continue;
+    return pid;  // ECHILD: not ours to wait for any more (reaped elsewhere). Forget it.
+  }
+}
+
+// Blocks until one of `children` exits and returns its pid, left for reap_child() to reap; or
+// returns 0 when `wakeup_fd` (if not -1) becomes readable first. Children that are not in the
+// set are never touched. `children` must not be empty.
+// [wait_any_child]
+inline pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
+  // A pidfd (Linux 5.3) becomes readable when its process exits, so one poll() waits for
+  // exactly our children, never for one the program started for other reasons, and also for
+  // the wake-up descriptor, so that shutdown() is not kept waiting.
+  std::vector<Fd> pidfds;
+  std::vector<pollfd> fds;
+  for (pid_t pid : children) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0 && errno == ESRCH) return pid;  // Gone already: reaped elsewhere. Forget it.
+    if (fd < 0) throw_system_error("pidfd_open");
+    pidfds.emplace_back(fd);
+    fds.push_back({fd, POLLIN, 0});
+  }
+  fds.push_back({wakeup_fd, POLLIN, 0});  // poll(2) ignores a negative descriptor.
+  poll_until(fds.data(), fds.size(), Deadline(std::nullopt));  // No deadline: until one is ready.
+  std::size_t i = 0;
+  for (pid_t pid : children) {
+    if (fds[i++].revents != 0) return pid;
+  }
+  return 0;  // Only the wake-up descriptor was ready.
+}
+// [end]
+
+// Blocks until `pid` has exited (or is not ours: ECHILD), without reaping it: until it is
+// reaped, its pid cannot be given to another process, so it is still safe to kill(2).
+inline void wait_for_exit(pid_t pid) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace internal
 
 template <class Server>
 class ForkingMixIn : public Server {
  public:
   template <class... Args>
-  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {
+  explicit ForkingMixIn(Args&&... args) : Server(std::forward<Args>(args)...) {  // 300 s timeout.
     this->timeout = std::chrono::seconds(300);  // Python's ForkingMixIn.timeout.
   }
   ~ForkingMixIn() override { ForkingMixIn::server_close(); }
@@ -99,11 +151,7 @@ class ForkingMixIn : public Server {
   // reaps the children that have exited, even at max_children: nothing is left to wait for.
   void server_close() override {
     Server::server_close();
-    if (block_on_close) {
-      collect_children(/*blocking=*/true);
-    } else {
-      reap_children(/*blocking=*/false);
-    }
+    reap_children(block_on_close);
   }
 
   // Kills the children still running; SIGKILL, as serve_until_signal() leaves SIGTERM blocked
@@ -120,8 +168,7 @@ class ForkingMixIn : public Server {
     for (auto it = active_children.begin(); it != active_children.end();) {
       if (blocking) internal::wait_for_exit(*it);  // Not reaped yet: still safe to kill.
       std::lock_guard<std::mutex> lock(children_mutex_);
-      pid_t result = internal::reap_child(*it);
-      it = (result == 0) ? std::next(it) : active_children.erase(it);
+      it = internal::reap_child(*it) == 0 ? std::next(it) : active_children.erase(it);
     }
   }
 

@@ -1,6 +1,6 @@
 // The system calls behind ForkingMixIn's reaping: each path of reap_child() and
 // wait_any_child(), with real children. Tagged notsan: ThreadSanitizer does not support fork.
-#include "mixins/reap.h"
+#include "mixins/forking_mixin.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

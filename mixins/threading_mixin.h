@@ -2,19 +2,16 @@
 // Python: socketserver.ThreadingMixIn; `class ThreadingTCPServer(ThreadingMixIn, TCPServer)`
 // is `using ThreadingTCPServer = ThreadingMixIn<TCPServer>` here (composed_servers.h).
 //
-// Each request's thread owns its Request and runs BaseServer::run_request(). Finished threads
-// are joined when the next one starts (Python's bpo-37193 fix) and at each turn of
-// serve_forever(), so an idle server gives their stacks back.
-//   block_on_close = true (default): server_close() stops listening, then joins every handler
-//     thread; a datagram server joins first, as its handlers reply through its socket.
-//   block_on_close = false: server_close() returns at once; the destructor still joins.
-//   daemon_threads = true: threads are detached and never joined; only for a server that
-//     lives until the process exits.
+// Each request's thread owns its Request and runs BaseServer::run_request(); what escapes it
+// goes to `excepthook`. Ended threads are joined when the next one starts (Python's bpo-37193)
+// and at each turn of serve_forever(). server_close() stops listening, then, with
+// block_on_close, joins every handler thread (a datagram server's first: they reply through
+// its socket); the destructor always joins. daemon_threads: detached and never joined, so
+// only for a server that lives as long as the process.
 // Request threads call the server's hooks: a class derived from this one must call
-// server_close() before it goes (Python's `with` does), or be served as
-// ThreadingMixIn<YourServer>; else its destructor reports the unjoined threads on stderr.
-// What escapes a request thread goes to `excepthook`. Handlers run concurrently: guard what
-// they share. Details: docs/python_to_cpp.md#threadingmixin.
+// server_close() before it goes (as Python's `with` does), or be served as
+// ThreadingMixIn<YourServer>. Handlers run concurrently: guard what they share.
+// Details: docs/python_to_cpp.md#threadingmixin.
 //
 // For the caller:          daemon_threads, block_on_close, stack_size, excepthook,
 //                          tracked_threads
@@ -182,9 +179,9 @@ class ThreadingMixIn : public Server {
     if (!derived_ || unjoined == 0) return;
     write_stderr("ThreadingMixIn: a server derived from it was destroyed with " +
                  std::to_string(unjoined) +
-                 " request thread(s) not joined, which may have used the part already "
-                 "destroyed. Call server_close() before the server goes (Python's `with` and "
-                 "serve_until_signal() do), or serve ThreadingMixIn<YourServer>.\n");
+                 " request thread(s) not joined, which may have "
+                 "used its destroyed part. Call server_close() first, or serve "
+                 "ThreadingMixIn<YourServer>.\n");
   }
 
   bool derived_ = false;  // Of a class derived from this one. The serving thread's.
