@@ -11,6 +11,7 @@
 #define HANDLERS_SOCKET_WRITER_H_
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,11 +26,24 @@ class SocketWriter {
   // bufsize 0: every write() sends at once.
   SocketWriter(Socket* socket, std::size_t bufsize) : socket_(socket), bufsize_(bufsize) {}
 
-  std::size_t write(std::string_view data);  // Returns the size; unbuffered: all sent.
+  std::size_t write(std::string_view data) {  // Returns the size; unbuffered: all sent.
+    if (socket_ == nullptr) throw std::logic_error("wfile.write(): no connection to write to");
+    if (buffer_.size() + data.size() > bufsize_) flush();
+    if (data.size() <= bufsize_) {
+      buffer_.append(data);
+    } else {
+      socket_->sendall(data);  // Larger than the buffer: no point copying it first.
+    }
+    return data.size();
+  }
   void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
     for (const std::string& line : lines) write(line);
   }
-  void flush();  // Sends what the buffer holds; nothing to do when unbuffered.
+  void flush() {  // Sends what the buffer holds; nothing to do when unbuffered.
+    std::string pending;
+    pending.swap(buffer_);  // Empty even if sending fails, so finish() does not retry forever.
+    if (!pending.empty()) socket_->sendall(pending);
+  }
   int fileno() const { return socket_ ? socket_->fileno() : -1; }  // The socket's descriptor.
 
  private:
