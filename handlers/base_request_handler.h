@@ -7,7 +7,6 @@
 // so finish() runs even when handle() throws, but not when setup() does.
 //
 // Borrows `request` and `server` for the duration of run(); keep no pointer to them after.
-// Constructor arguments replace Python's class attributes: see handler<H>() below.
 //
 // May be overridden:       setup, handle, finish
 // Differs from Python:     see docs/python_to_cpp.md#baserequesthandler
@@ -72,12 +71,13 @@ struct Stored {
   using shared_probe = passed;
 };
 template <class T>
-struct Stored<std::reference_wrapper<T>> {
+struct Stored<std::reference_wrapper<const T>> : Stored<T> {};  // std::cref(x): as x itself.
+template <class T>
+struct Stored<std::reference_wrapper<T>> {  // std::ref(x): T& only.
   using passed = T&;
-  using writable = std::remove_const_t<T>&;
-  using probe = std::conditional_t<std::is_const_v<T>,
-                                   typename Stored<std::remove_const_t<T>>::probe, Shared<T>>;
-  using shared_probe = std::conditional_t<std::is_const_v<T>, passed, Shared<T>>;
+  using writable = T&;
+  using probe = Shared<T>;
+  using shared_probe = Shared<T>;
 };
 
 template <class A>

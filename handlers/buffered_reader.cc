@@ -5,11 +5,6 @@
 
 namespace socketserver {
 
-BufferedReader::BufferedReader(Socket* socket, std::size_t bufsize)
-    : socket_(socket), bufsize_(bufsize == 0 ? 1 : bufsize) {}
-
-BufferedReader::BufferedReader(std::string data) : buffer_(std::move(data)) {}
-
 bool BufferedReader::fill() {
   if (socket_ == nullptr) return false;
   // Drop what has been read already, so the buffer never holds more than one chunk of slack.
@@ -33,15 +28,13 @@ std::string BufferedReader::take(std::size_t n) {
 }
 
 std::string BufferedReader::readline(std::size_t limit) {
-  std::size_t searched = start_;  // No '\n' before this position.
+  std::size_t searched = 0;  // The first `searched` unread bytes hold no '\n'.
   for (;;) {
-    std::size_t newline = buffer_.find('\n', searched);
+    std::size_t newline = buffer_.find('\n', start_ + searched);
     if (newline != std::string::npos && newline - start_ < limit) return take(newline - start_ + 1);
     if (buffer_.size() - start_ >= limit) return take(limit);
-    searched = buffer_.size();
-    std::size_t offset = searched - start_;
-    if (!fill()) return take(limit);  // End of input: the last, unterminated line (or "").
-    searched = start_ + offset;       // fill() may have moved the unread bytes to the front.
+    searched = buffer_.size() - start_;  // Counted from start_, which fill() may move.
+    if (!fill()) return take(limit);     // End of input: the last, unterminated line (or "").
   }
 }
 
@@ -65,12 +58,6 @@ std::vector<std::string> BufferedReader::readlines() {
   std::vector<std::string> lines;
   for (std::string line; !(line = all.readline(kReadAllLimit)).empty();) lines.push_back(line);
   return lines;
-}
-
-BufferedReader::LineIterator& BufferedReader::LineIterator::operator++() {
-  line_ = reader_->readline();
-  if (line_.empty()) reader_ = nullptr;
-  return *this;
 }
 
 }  // namespace socketserver

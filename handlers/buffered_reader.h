@@ -1,18 +1,13 @@
 // BufferedReader: what a handler reads from, as `rfile`.
 // Python: io.BufferedReader over the connection (StreamRequestHandler.rfile) or io.BytesIO
-// over the datagram (DatagramRequestHandler.rfile).
-//
-// readline(limit) returns one line with its '\n', or less: at most `limit` bytes, or what was
-// left at end of input. read(n) returns n bytes or fewer at end of input; read() and
-// readlines() everything up to end of input. All return empty at end of input, and a
-// range-for reads line by line, so a handler reads like its Python twin:
+// over the datagram (DatagramRequestHandler.rfile). At end of input every read returns
+// empty, and a range-for reads line by line, as in Python:
 //     for (const std::string& line : rfile) wfile.write(line);
 //
-// Bounds: the buffer holds at most bufsize bytes beyond what the caller asked for, and
-// readline() without a limit stops at kDefaultLineLimit (64 KiB), so a client that never
-// sends '\n' cannot make the server grow without end. (Python's default is no limit.)
-// read() and readlines() hold at most kReadAllLimit (1 MiB): past it they throw
-// std::length_error and leave the bytes unread, for read(n) or readline().
+// Bounds, so that no client can make the server grow without end: the buffer holds at most
+// bufsize bytes beyond what the caller asked for; readline() stops at kDefaultLineLimit
+// (Python: no limit); read() and readlines() throw std::length_error past kReadAllLimit and
+// leave the bytes unread, for read(n) or readline().
 //
 // Borrows the socket, which the server owns; a TimeoutError from it passes through.
 #ifndef HANDLERS_BUFFERED_READER_H_
@@ -21,6 +16,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/socket.h"
@@ -34,10 +30,11 @@ class BufferedReader {
   static constexpr std::size_t kReadAllLimit = 1024 * 1024;    // read(), readlines(): the most.
 
   BufferedReader() = default;  // At end of input from the start.
-  // Python: sock.makefile('rb'). Reads from `socket` in chunks of `bufsize` bytes.
-  explicit BufferedReader(Socket* socket, std::size_t bufsize = kDefaultBufferSize);
+  // Python: sock.makefile('rb'). Reads from `socket` in chunks of `bufsize` bytes (0: 1).
+  explicit BufferedReader(Socket* socket, std::size_t bufsize = kDefaultBufferSize)
+      : socket_(socket), bufsize_(bufsize == 0 ? 1 : bufsize) {}
   // Reads `data` (a datagram), then end of input.
-  explicit BufferedReader(std::string data);
+  explicit BufferedReader(std::string data) : buffer_(std::move(data)) {}
 
   std::string readline(std::size_t limit = kDefaultLineLimit);  // One line, '\n' included.
   std::string read(std::size_t n);       // Python: read(n). n bytes, or fewer at end of input.
@@ -50,7 +47,11 @@ class BufferedReader {
     LineIterator() = default;                                                     // The end.
     explicit LineIterator(BufferedReader* reader) : reader_(reader) { ++*this; }  // Reads a line.
     const std::string& operator*() const { return line_; }  // The line read last.
-    LineIterator& operator++();  // Reads the next line; at end of input, becomes the end.
+    LineIterator& operator++() {  // Reads the next line; at end of input, becomes the end.
+      line_ = reader_->readline();
+      if (line_.empty()) reader_ = nullptr;
+      return *this;
+    }
     // False only when both are the end.
     bool operator!=(const LineIterator& other) const { return reader_ != other.reader_; }
 
@@ -62,10 +63,8 @@ class BufferedReader {
   LineIterator end() { return LineIterator(); }        // For range-for: the end of input.
 
  private:
-  // Receives one more chunk into buffer_; false at end of input.
-  bool fill();
-  // Takes the first n bytes out of the buffer.
-  std::string take(std::size_t n);
+  bool fill();                      // Receives one more chunk into buffer_; false at the end.
+  std::string take(std::size_t n);  // Takes the first n unread bytes out of the buffer.
 
   Socket* socket_ = nullptr;  // Borrowed; null once the input is exhausted or for a datagram.
   std::size_t bufsize_ = kDefaultBufferSize;

@@ -1,9 +1,8 @@
 // DatagramRequestHandler: a handler for datagram servers, with rfile and wfile.
 // Python: socketserver.DatagramRequestHandler.
 //
-// setup() makes rfile read the datagram that arrived and wfile collect the reply.
-// finish() sends what wfile collected back to the client as one datagram through the
-// server's socket, an empty datagram when nothing was written (as Python does).
+// setup() makes rfile read the datagram and wfile collect the reply; finish() sends the reply
+// as one datagram through the server's socket, an empty one if nothing was written.
 //
 // May be overridden:       handle; setup and finish when extended (call the base version)
 // Differs from Python:     see docs/python_to_cpp.md#datagramrequesthandler

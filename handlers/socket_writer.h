@@ -2,16 +2,16 @@
 // Python: socketserver._SocketWriter (wbufsize == 0) or io.BufferedWriter (wbufsize > 0).
 //
 // Unbuffered (the default): write() sends every byte before it returns, across partial
-// writes and signals (Python's bpo-26721), and returns the byte count. flush() does nothing.
-// Buffered: write() collects up to bufsize bytes and sends when the buffer is full; flush()
-// sends the rest. StreamRequestHandler::finish() flushes and ignores a client that has gone.
+// writes and signals (Python's bpo-26721). Buffered: write() sends when the buffer would
+// overflow; flush() sends the rest, and StreamRequestHandler::finish() calls it.
 //
-// Borrows the socket, which the server owns. Sends use MSG_NOSIGNAL: a vanished client is a
-// std::system_error (EPIPE or ECONNRESET), never a SIGPIPE.
+// Borrows the socket, which the server owns. A vanished client is a std::system_error (EPIPE
+// or ECONNRESET), never a SIGPIPE: sends use MSG_NOSIGNAL.
 #ifndef HANDLERS_SOCKET_WRITER_H_
 #define HANDLERS_SOCKET_WRITER_H_
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,14 +22,28 @@ namespace socketserver {
 
 class SocketWriter {
  public:
-  SocketWriter() = default;                           // Writes fail: no socket.
-  SocketWriter(Socket* socket, std::size_t bufsize);  // bufsize 0: every write() sends at once.
+  SocketWriter() = default;  // Writes fail: no socket.
+  // bufsize 0: every write() sends at once.
+  SocketWriter(Socket* socket, std::size_t bufsize) : socket_(socket), bufsize_(bufsize) {}
 
-  std::size_t write(std::string_view data);  // Returns the size; unbuffered: all sent.
+  std::size_t write(std::string_view data) {  // Returns the size; unbuffered: all sent.
+    if (socket_ == nullptr) throw std::logic_error("wfile.write(): no connection to write to");
+    if (buffer_.size() + data.size() > bufsize_) flush();
+    if (data.size() <= bufsize_) {
+      buffer_.append(data);
+    } else {
+      socket_->sendall(data);  // Larger than the buffer: no point copying it first.
+    }
+    return data.size();
+  }
   void writelines(const std::vector<std::string>& lines) {  // write() each; adds no '\n'.
     for (const std::string& line : lines) write(line);
   }
-  void flush();  // Sends what the buffer holds; nothing to do when unbuffered.
+  void flush() {  // Sends what the buffer holds; nothing to do when unbuffered.
+    std::string pending;
+    pending.swap(buffer_);  // Empty even if sending fails, so finish() does not retry forever.
+    if (!pending.empty()) socket_->sendall(pending);
+  }
   int fileno() const { return socket_ ? socket_->fileno() : -1; }  // The socket's descriptor.
 
  private:

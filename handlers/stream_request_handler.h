@@ -1,11 +1,9 @@
 // StreamRequestHandler: a handler for stream servers, with rfile and wfile.
 // Python: socketserver.StreamRequestHandler.
 //
-// setup() applies `timeout` and `disable_nagle_algorithm` to the connection and makes
-// rfile (buffered reads) and wfile (writes that send at once, unless wbufsize > 0).
-// finish() flushes wfile, ignoring a client that has already gone (Python's bpo-14574).
-// Neither closes the connection: the server's shutdown_request() does.
-//
+// setup() applies the attributes to the connection and makes rfile and wfile; finish()
+// flushes wfile, ignoring a client that has gone (Python's bpo-14574). Neither closes the
+// connection: the server's shutdown_request() does.
 // Set the attributes in the derived handler's constructor, as Python sets class attributes:
 //     struct Echo : StreamRequestHandler {
 //       Echo() { timeout = std::chrono::seconds(5); }

@@ -1,17 +1,6 @@
-// The composed servers: a mix-in in front of a server, as at the bottom of Python's module:
-//
-//   class ForkingUDPServer(ForkingMixIn, UDPServer): pass
-//   class ForkingTCPServer(ForkingMixIn, TCPServer): pass
-//   class ThreadingUDPServer(ThreadingMixIn, UDPServer): pass
-//   class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass
-//   class ForkingUnixStreamServer(ForkingMixIn, UnixStreamServer): pass
-//   class ForkingUnixDatagramServer(ForkingMixIn, UnixDatagramServer): pass
-//   class ThreadingUnixStreamServer(ThreadingMixIn, UnixStreamServer): pass
-//   class ThreadingUnixDatagramServer(ThreadingMixIn, UnixDatagramServer): pass
-//
-// In C++ the mix-in is a class template deriving from the server it is given, so
-// ThreadingMixIn<TCPServer> is a TCPServer whose process_request() starts a thread.
-// docs/mixins.md explains why.
+// The composed servers: Python's `class ThreadingTCPServer(ThreadingMixIn, TCPServer): pass`
+// and its seven siblings at the bottom of its module. A mix-in is a class template deriving
+// from the server it is given (docs/mixins.md explains why), so each is one line.
 #ifndef MIXINS_COMPOSED_SERVERS_H_
 #define MIXINS_COMPOSED_SERVERS_H_
 

@@ -2,35 +2,15 @@
 // Python: socketserver.ForkingMixIn; `class ForkingTCPServer(ForkingMixIn, TCPServer)` is
 // `using ForkingTCPServer = ForkingMixIn<TCPServer>` here (composed_servers.h).
 //
-// The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the
-// connection and goes back to the loop; the child calls close_in_child() (a stream server
-// closes its listening socket there; a datagram server's socket carries the child's reply, so
-// it stays open), runs the request with run_request(), and ends with _exit(0), or _exit(1)
-// if the handler threw. The child never returns
-// into the server loop, never unwinds into the caller's stack, and never runs the parent's
-// atexit handlers or static destructors.
-//
-// The child inherits every descriptor the process had open when it forked, not only its own
-// connection: a program that is also a client of its forking server (a test, say) must not
-// wait for the server to see end of input, since the child may hold a copy of the client.
-//
-// Reaping: waitpid() on the pids this server started, and only those, in service_actions()
-// (every turn of serve_forever), handle_timeout() and server_close(). No SIGCHLD handler is
-// installed, so a child the program forked for its own reasons is never reaped here.
-// When max_children are running, service_actions() blocks until one of them exits (Python
-// waits for any child at all there; this waits only for its own, through pidfds), or until
-// shutdown() is called, which therefore stays immediate.
-//
-// abort_requests() (beyond Python; serve_until_signal() calls it when its grace period is
-// over) kills the children still running with SIGKILL: SIGTERM may be blocked in them, as
-// serve_until_signal() leaves it. A pid is reaped only under children_mutex_, so abort never
-// signals a pid that the system has given to another process meanwhile.
-//
-// Forking a process that has other threads copies only the calling thread; the child must not
-// touch locks another thread may have held. The handler runs in such a child when
-// serve_forever() runs on a thread of a multi-threaded program: keep handlers simple there.
-// ThreadSanitizer does not support fork() after threads: these servers' tests are tagged
-// notsan.
+// The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the connection;
+// the child calls close_in_child() (a stream server closes its listener there), runs the
+// request and ends with _exit(). The child inherits every descriptor the process had open.
+// Reaping: waitpid() on this server's own children only (no SIGCHLD handler), on each turn
+// of serve_forever(), in handle_timeout() and server_close(); at max_children it waits,
+// through pidfds, until one exits or shutdown() is called. Forking a multi-threaded program
+// copies only the calling thread: keep handlers simple there. Tests of these servers are
+// tagged notsan: ThreadSanitizer does not support fork() after threads.
+// Details: docs/python_to_cpp.md#forkingmixin, docs/mixins.md.
 //
 // Owns its children until they are reaped.
 // For the caller:          block_on_close, max_children, active_children, collect_children
@@ -39,22 +19,77 @@
 #ifndef MIXINS_FORKING_MIXIN_H_
 #define MIXINS_FORKING_MIXIN_H_
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <set>
 #include <utility>
+#include <vector>
 
-#include "mixins/reap.h"
+#include "server/deadline.h"
 #include "server/errors.h"
+#include "server/fd.h"
 #include "server/request.h"
 #include "server/socket_address.h"
 
 namespace socketserver {
+namespace internal {  // The system calls behind ForkingMixIn::collect_children().
+
+// waitpid(pid, WNOHANG). Returns `pid` once the child is reaped (or if someone else already
+// reaped it: ECHILD), 0 while it still runs.
+inline pid_t reap_child(pid_t pid) {
+  for (;;) {
+    pid_t result = ::waitpid(pid, nullptr, WNOHANG);
+    if (result >= 0) return result;
+    if (errno == EINTR) continue;
+    return pid;  // ECHILD: not ours to wait for any more (reaped elsewhere). Forget it.
+  }
+}
+
+// Blocks until one of `children` exits and returns its pid, left for reap_child() to reap; or
+// returns 0 when `wakeup_fd` (if not -1) becomes readable first. Children that are not in the
+// set are never touched. `children` must not be empty.
+// [wait_any_child]
+inline pid_t wait_any_child(const std::set<pid_t>& children, int wakeup_fd) {
+  // A pidfd (Linux 5.3) becomes readable when its process exits, so one poll() waits for
+  // exactly our children, never for one the program started for other reasons, and also for
+  // the wake-up descriptor, so that shutdown() is not kept waiting.
+  std::vector<Fd> pidfds;
+  std::vector<pollfd> fds;
+  for (pid_t pid : children) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0 && errno == ESRCH) return pid;  // Gone already: reaped elsewhere. Forget it.
+    if (fd < 0) throw_system_error("pidfd_open");
+    pidfds.emplace_back(fd);
+    fds.push_back({fd, POLLIN, 0});
+  }
+  fds.push_back({wakeup_fd, POLLIN, 0});  // poll(2) ignores a negative descriptor.
+  poll_until(fds.data(), fds.size(), Deadline(std::nullopt));  // No deadline: until one is ready.
+  std::size_t i = 0;
+  for (pid_t pid : children) {
+    if (fds[i++].revents != 0) return pid;
+  }
+  return 0;  // Only the wake-up descriptor was ready.
+}
+// [end]
+
+// Blocks until `pid` has exited (or is not ours: ECHILD), without reaping it: until it is
+// reaped, its pid cannot be given to another process, so it is still safe to kill(2).
+inline void wait_for_exit(pid_t pid) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace internal
 
 template <class Server>
 class ForkingMixIn : public Server {
@@ -71,17 +106,15 @@ class ForkingMixIn : public Server {
   // The pids of children started and not yet reaped. Python: None until the first fork.
   std::set<pid_t> active_children;
 
-  // Reap the children that have exited; with `blocking`, wait for all of them. Above
-  // max_children, first wait until enough have exited.
+  // Reaps the children that have exited; with `blocking`, waits for all of them. At
+  // max_children, then waits until one of them exits.
   void collect_children(bool blocking = false) {
+    reap_children(blocking);
     while (active_children.size() >= max_children && !active_children.empty()) {
       pid_t pid = internal::wait_any_child(active_children, this->wakeup_fileno());
       if (pid == 0) break;  // shutdown() was called: let serve_forever() see it.
-      std::lock_guard<std::mutex> lock(children_mutex_);
-      internal::reap_child(pid, /*blocking=*/false);
-      active_children.erase(pid);
+      reap_children(/*blocking=*/false);
     }
-    reap_children(blocking);
   }
 
   void handle_timeout() override { collect_children(); }   // Reaps exited children.
@@ -101,8 +134,8 @@ class ForkingMixIn : public Server {
       this->close_request(request);
       return;
     }
-    // Child: must never return. _exit() skips atexit handlers and static destructors, which
-    // belong to the parent.
+    // Child: must never return, nor unwind the caller's stack. _exit() skips atexit handlers
+    // and static destructors, which belong to the parent.
     int status = 1;
     try {
       this->close_in_child();
@@ -118,14 +151,11 @@ class ForkingMixIn : public Server {
   // reaps the children that have exited, even at max_children: nothing is left to wait for.
   void server_close() override {
     Server::server_close();
-    if (block_on_close) {
-      collect_children(/*blocking=*/true);
-    } else {
-      reap_children(/*blocking=*/false);
-    }
+    reap_children(block_on_close);
   }
 
-  // Kills the children still running. Any thread.
+  // Kills the children still running; SIGKILL, as serve_until_signal() leaves SIGTERM blocked
+  // in them. Any thread.
   void abort_requests() override {
     Server::abort_requests();
     std::lock_guard<std::mutex> lock(children_mutex_);
@@ -138,8 +168,7 @@ class ForkingMixIn : public Server {
     for (auto it = active_children.begin(); it != active_children.end();) {
       if (blocking) internal::wait_for_exit(*it);  // Not reaped yet: still safe to kill.
       std::lock_guard<std::mutex> lock(children_mutex_);
-      pid_t result = internal::reap_child(*it, /*blocking=*/false);
-      it = (result == 0) ? std::next(it) : active_children.erase(it);
+      it = internal::reap_child(*it) == 0 ? std::next(it) : active_children.erase(it);
     }
   }
 

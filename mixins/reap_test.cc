@@ -1,6 +1,6 @@
 // The system calls behind ForkingMixIn's reaping: each path of reap_child() and
 // wait_any_child(), with real children. Tagged notsan: ThreadSanitizer does not support fork.
-#include "mixins/reap.h"
+#include "mixins/forking_mixin.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -40,10 +40,11 @@ struct Pipe {
 TEST_CASE("reap_child: 0 while the child runs, its pid once reaped, its pid again if gone") {
   Pipe release;
   pid_t pid = start_child(0, release.read_end.get());
-  CHECK(reap_child(pid, /*blocking=*/false) == 0);
+  CHECK(reap_child(pid) == 0);
   release.send();
-  CHECK(reap_child(pid, /*blocking=*/true) == pid);
-  CHECK(reap_child(pid, /*blocking=*/false) == pid);  // ECHILD: nothing left to wait for.
+  wait_for_exit(pid);
+  CHECK(reap_child(pid) == pid);
+  CHECK(reap_child(pid) == pid);  // ECHILD: nothing left to wait for.
 }
 
 TEST_CASE("wait_any_child: returns the child that exits, and leaves the others running") {
@@ -52,11 +53,11 @@ TEST_CASE("wait_any_child: returns the child that exits, and leaves the others r
   pid_t second = start_child(0, second_release.read_end.get());
   second_release.send();
   CHECK(wait_any_child({first, second}, -1) == second);
-  CHECK(reap_child(second, /*blocking=*/false) == second);  // Exited, left to be reaped.
-  CHECK(::waitpid(first, nullptr, WNOHANG) == 0);           // Still running, untouched.
+  CHECK(reap_child(second) == second);             // Exited, left to be reaped.
+  CHECK(::waitpid(first, nullptr, WNOHANG) == 0);  // Still running, untouched.
   first_release.send();
   CHECK(wait_any_child({first}, -1) == first);
-  CHECK(reap_child(first, /*blocking=*/false) == first);
+  CHECK(reap_child(first) == first);
 }
 
 TEST_CASE("wait_for_exit: returns once the child has exited, and leaves it to be reaped") {
@@ -65,7 +66,7 @@ TEST_CASE("wait_for_exit: returns once the child has exited, and leaves it to be
   release.send();
   wait_for_exit(pid);
   CHECK(::kill(pid, 0) == 0);  // A zombie: its pid is still its own.
-  CHECK(reap_child(pid, /*blocking=*/false) == pid);
+  CHECK(reap_child(pid) == pid);
   wait_for_exit(pid);  // Not ours any more (ECHILD): returns at once.
 }
 
@@ -76,7 +77,7 @@ TEST_CASE("wait_any_child: the wake-up descriptor returns 0 and reaps nothing") 
   CHECK(wait_any_child({pid}, wakeup.read_end.get()) == 0);
   CHECK(::waitpid(pid, nullptr, WNOHANG) == 0);  // Still ours to reap.
   release.send();
-  CHECK(reap_child(pid, /*blocking=*/true) == pid);
+  CHECK(::waitpid(pid, nullptr, 0) == pid);
 }
 
 TEST_CASE("wait_any_child: a child reaped elsewhere is returned at once, to be forgotten") {
@@ -91,7 +92,7 @@ TEST_CASE("wait_any_child: a child that is not in the set is never reaped") {
   pid_t other = start_child(7);  // Exits at once, but is not the server's.
   release.send();
   CHECK(wait_any_child({ours}, -1) == ours);
-  CHECK(reap_child(ours, /*blocking=*/false) == ours);
+  CHECK(reap_child(ours) == ours);
   int status = 0;
   CHECK(::waitpid(other, &status, 0) == other);  // Still there for its owner, with its status.
   CHECK(WEXITSTATUS(status) == 7);
