@@ -178,11 +178,21 @@ void BaseServer::handle_request_noblock() {
 }
 // [end]
 
-bool BaseServer::verify_request(Request&, const SocketAddress&) { return true; }
+class BaseServer::Running {
+ public:
+  Running(BaseServer& server, Request& request) : server_(server), request_(request) {
+    std::lock_guard<std::mutex> lock(server_.running_mutex_);
+    server_.running_.insert(&request_);
+  }
+  ~Running() {
+    std::lock_guard<std::mutex> lock(server_.running_mutex_);
+    server_.running_.erase(&request_);
+  }
 
-void BaseServer::process_request(Request& request, const SocketAddress& client_address) {
-  run_request(request, client_address);
-}
+ private:
+  BaseServer& server_;  // Borrowed.
+  Request& request_;    // Borrowed.
+};
 
 // [run_request]
 bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
@@ -196,9 +206,8 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
       trace_step("handle_error", &client_address);
       handle_error(request, client_address);
     }
-  } catch (...) {
-    trace_step("shutdown_request",
-               &client_address);  // Python's `finally`, then the exception goes on.
+  } catch (...) {  // Python's `finally`, then the exception goes on.
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
     throw;
   }
@@ -207,17 +216,6 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
   return finished;
 }
 // [end]
-
-BaseServer::Running::Running(BaseServer& server, Request& request)
-    : server_(server), request_(request) {
-  std::lock_guard<std::mutex> lock(server_.running_mutex_);
-  server_.running_.insert(&request_);
-}
-
-BaseServer::Running::~Running() {
-  std::lock_guard<std::mutex> lock(server_.running_mutex_);
-  server_.running_.erase(&request_);
-}
 
 void BaseServer::abort_requests() {
   std::lock_guard<std::mutex> lock(running_mutex_);
@@ -228,16 +226,10 @@ void BaseServer::abort_requests() {
   }
 }
 
-void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
-  RequestHandlerClass(request, client_address, *this);
-}
-
 void BaseServer::shutdown_request(Request& request) {
   trace_step("close_request");
   close_request(request);
 }
-
-void BaseServer::close_request(Request&) {}
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
   // A client that resets, hangs up or stalls past the handler's timeout is ordinary: one line

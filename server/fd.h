@@ -1,11 +1,9 @@
 // Fd: the one owner of a file descriptor. Closes it when destroyed.
-// Python: the descriptor inside socket.socket (what fileno() returns; close() releases it).
+// Python: the descriptor inside socket.socket (what fileno() returns).
 //
-// Move-only, so a descriptor can never be closed twice by two owners. No implicit
-// conversion to int: get() borrows the number, release() gives up ownership.
+// Move-only, no implicit conversion to int: get() borrows the number, release() gives it up.
 // close() is never retried on EINTR: on Linux the descriptor is already gone by then, and a
-// retry could close a descriptor another thread has just opened. errno is kept intact, so a
-// destructor running while an error is reported does not change what is reported.
+// retry could close one another thread has just opened. errno is kept intact.
 #ifndef SERVER_FD_H_
 #define SERVER_FD_H_
 

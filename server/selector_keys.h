@@ -1,5 +1,4 @@
-// Checks shared by the Selector backends: what add() and remove() accept.
-// Internal to server/; not part of the public surface.
+// Checks shared by the Selector backends: what add() and remove() accept. Internal.
 #ifndef SERVER_SELECTOR_KEYS_H_
 #define SERVER_SELECTOR_KEYS_H_
 

@@ -32,9 +32,8 @@ timespec to_timespec(Seconds seconds) {
 }
 
 // [stop]
-// Steps 1 to 3 of the header: shutdown(), the end of the `serving` thread, and server_close()
-// on a new thread, which must be done within `grace`; when it is over, or at a second signal,
-// abort_requests().
+// Steps 1 to 3 of the header: shutdown() and server_close() on a new thread; when `grace` is
+// over, or at a second signal, abort_requests().
 void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread,
                  std::thread& serving) {
   const sigset_t stop = signal_set({SIGINT, SIGTERM});
@@ -88,8 +87,7 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval, Seconds grace)
     ::pthread_kill(waiting_thread, kWakeUp);
   });
 
-  // Sleeps until one of the three is pending. (Fails only for an invalid signal; so do the
-  // pthread_sigmask calls below, for an invalid `how`.)
+  // Fails only for an invalid signal (the pthread_sigmask calls below, for an invalid `how`).
   int signal = 0;
   ::sigwait(&awaited, &signal);
   if (signal == kWakeUp) {

@@ -15,11 +15,4 @@ std::pair<Request, SocketAddress> UDPServer::get_request() {
   return {std::move(request), std::move(client_address)};
 }
 
-void UDPServer::shutdown_request(Request& request) {
-  trace_step("close_request");
-  close_request(request);
-}
-
-void UDPServer::close_request(Request&) {}  // The socket is the server's own: nothing to close.
-
 }  // namespace socketserver

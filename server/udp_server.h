@@ -1,12 +1,9 @@
 // UDPServer: a synchronous IPv4/IPv6 datagram server; one datagram at a time.
 // Python: socketserver.UDPServer (which derives from TCPServer, as here).
 //
-// Each request is one datagram of at most max_packet_size bytes (longer ones are cut, as
-// recvfrom(2) does) plus a borrowed pointer to the server's socket for the reply. There is no
-// connection: server_activate() does not listen, and shutdown_request() closes nothing.
-//
-// May be overridden:       as TCPServer
-// Differs from Python:     see docs/python_to_cpp.md#udpserver
+// Each request is one datagram of at most max_packet_size bytes plus a borrowed pointer to
+// the server's socket for the reply. No connection: server_activate() does not listen, and
+// shutdown_request() closes nothing. Differences: docs/python_to_cpp.md#udpserver.
 #ifndef SERVER_UDP_SERVER_H_
 #define SERVER_UDP_SERVER_H_
 
@@ -24,8 +21,9 @@ class UDPServer : public TCPServer {
 
   void server_activate() override {}  // A datagram socket does not listen.
   std::pair<Request, SocketAddress> get_request() override;
-  void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;  // Closes nothing: the socket is the server's own.
+  // No SHUT_WR: there is no connection. Python's UDPServer does the same.
+  void shutdown_request(Request& request) override { BaseServer::shutdown_request(request); }
+  void close_request(Request&) override {}  // Closes nothing: the socket is the server's own.
 
  protected:
   // Handlers reply through the server's socket: a ThreadingMixIn waits for them before

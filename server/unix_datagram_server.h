@@ -1,12 +1,9 @@
 // UnixDatagramServer: a synchronous datagram server on a Unix-domain socket.
 // Python: socketserver.UnixDatagramServer (derives from UDPServer, as here).
 //
-// A client that wants a reply must bind its own path first: the server answers with
-// sendto(client_address), and an unbound client has no address to answer to.
-// The socket file is removed on close as UnixStreamServer does; the reuse options are ignored.
-//
-// May be overridden:       as UDPServer
-// Differs from Python:     see docs/python_to_cpp.md#unix-servers
+// A client that wants a reply binds its own path first: the server answers with
+// sendto(client_address). The socket file is removed as UnixStreamServer does.
+// Differences: docs/python_to_cpp.md#unix-servers.
 #ifndef SERVER_UNIX_DATAGRAM_SERVER_H_
 #define SERVER_UNIX_DATAGRAM_SERVER_H_
 

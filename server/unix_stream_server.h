@@ -1,13 +1,9 @@
 // UnixStreamServer: a synchronous stream server on a Unix-domain socket (a filesystem path).
 // Python: socketserver.UnixStreamServer, which only sets address_family = AF_UNIX.
 //
-// Beyond Python: server_close() removes the socket file if this server created it (and it
-// has not been replaced since), and binding over a stale file gives an error that says so.
-// A path longer than 107 bytes is refused when the SocketAddress is made.
-// allow_reuse_address and allow_reuse_port are ignored: they mean nothing for a path.
-//
-// May be overridden:       as TCPServer
-// Differs from Python:     see docs/python_to_cpp.md#unix-servers
+// Beyond Python: server_close() removes the socket file this server created (see
+// UnixSocketFile); the reuse options are ignored. Differences:
+// docs/python_to_cpp.md#unix-servers.
 #ifndef SERVER_UNIX_STREAM_SERVER_H_
 #define SERVER_UNIX_STREAM_SERVER_H_
 
