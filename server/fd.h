@@ -7,6 +7,11 @@
 #ifndef SERVER_FD_H_
 #define SERVER_FD_H_
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
 namespace socketserver {
 
 class Fd {
@@ -26,14 +31,17 @@ class Fd {
   bool valid() const noexcept { return fd_ >= 0; }  // True when a descriptor is owned.
 
   // Gives up ownership without closing; the caller now owns the number.
-  [[nodiscard]] int release() noexcept {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
 
   // Closes the owned descriptor (if any) and takes `fd` instead.
-  void reset(int fd = -1) noexcept;
+  void reset(int fd = -1) noexcept {
+    if (fd_ >= 0) {
+      int saved_errno = errno;
+      ::close(fd_);  // Not retried on EINTR: Linux has released the descriptor anyway.
+      errno = saved_errno;
+    }
+    fd_ = fd;
+  }
 
  private:
   int fd_ = -1;

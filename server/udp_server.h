@@ -8,6 +8,7 @@
 #define SERVER_UDP_SERVER_H_
 
 #include <cstddef>
+#include <utility>
 
 #include "server/tcp_server.h"
 
@@ -15,13 +16,23 @@ namespace socketserver {
 
 class UDPServer : public TCPServer {
  public:
-  UDPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
+  UDPServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : TCPServer(std::move(address), std::move(handler_factory)) {
+    socket_type = SOCK_DGRAM;
+  }
 
   std::size_t max_packet_size = 8192;  // Longer datagrams are cut. Python's default.
 
   void server_activate() override {}  // A datagram socket does not listen.
-  std::pair<Request, SocketAddress> get_request() override;
-  // No SHUT_WR: there is no connection. Python's UDPServer does the same.
+  // recvfrom(): the datagram, and the server's socket to reply through.
+  std::pair<Request, SocketAddress> get_request() override {
+    auto [packet, client_address] = socket.recvfrom(max_packet_size);
+    Request request;
+    request.packet = std::move(packet);
+    request.server_socket = &socket;
+    return {std::move(request), std::move(client_address)};
+  }
+  // No connection to shut down (no SHUT_WR): straight to close_request().
   void shutdown_request(Request& request) override { BaseServer::shutdown_request(request); }
   void close_request(Request&) override {}  // Closes nothing: the socket is the server's own.
 

@@ -7,6 +7,8 @@
 #ifndef SERVER_UNIX_DATAGRAM_SERVER_H_
 #define SERVER_UNIX_DATAGRAM_SERVER_H_
 
+#include <utility>
+
 #include "server/udp_server.h"
 #include "server/unix_socket_file.h"
 
@@ -14,11 +16,19 @@ namespace socketserver {
 
 class UnixDatagramServer : public UDPServer {
  public:
-  UnixDatagramServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~UnixDatagramServer() override;
+  UnixDatagramServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : UDPServer(internal::unix_server_address(std::move(address), "UnixDatagramServer"),
+                  std::move(handler_factory)) {}
+  ~UnixDatagramServer() override { UnixDatagramServer::server_close(); }
 
-  void server_bind() override;
-  void server_close() override;
+  void server_bind() override {
+    socket_file_.bind(socket, server_address);
+    server_address = socket.getsockname();
+  }
+  void server_close() override {
+    UDPServer::server_close();
+    socket_file_.remove();
+  }
 
  private:
   internal::UnixSocketFile socket_file_;

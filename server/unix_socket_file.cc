@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 
 #include "server/errors.h"
@@ -20,6 +22,14 @@ const char* describe_file(mode_t mode) {
 }
 
 }  // namespace
+
+SocketAddress unix_server_address(SocketAddress address, const char* server) {
+  if (address.family() != AF_UNIX) {
+    throw std::invalid_argument(std::string(server) + " needs a Unix socket path, not " +
+                                address.to_string());
+  }
+  return address;
+}
 
 void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   try {

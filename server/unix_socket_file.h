@@ -3,7 +3,8 @@
 // already in use"; users unlink it by hand. Here the server that created the file removes it,
 // and only that file: if another program has replaced it meanwhile, it is left alone.
 //
-// Internal to server/: UnixStreamServer and UnixDatagramServer both use it.
+// Internal to server/: UnixStreamServer and UnixDatagramServer both use it, and check their
+// address with unix_server_address().
 #ifndef SERVER_UNIX_SOCKET_FILE_H_
 #define SERVER_UNIX_SOCKET_FILE_H_
 
@@ -15,6 +16,10 @@
 #include "server/socket_address.h"
 
 namespace socketserver::internal {
+
+// `address`, if it is a Unix socket path; else throws std::invalid_argument naming `server`:
+// "UnixStreamServer needs a Unix socket path, not 127.0.0.1:0".
+SocketAddress unix_server_address(SocketAddress address, const char* server);
 
 class UnixSocketFile {
  public:

@@ -1,11 +1,13 @@
 // UnixStreamServer: a synchronous stream server on a Unix-domain socket (a filesystem path).
 // Python: socketserver.UnixStreamServer, which only sets address_family = AF_UNIX.
 //
-// Beyond Python: server_close() removes the socket file this server created (see
-// UnixSocketFile); the reuse options are ignored. Differences:
-// docs/python_to_cpp.md#unix-servers.
+// Beyond Python: binding over a stale socket file gives an error that says so, and
+// server_close() removes the file this server created. The reuse options are ignored.
+// Differences: docs/python_to_cpp.md#unix-servers.
 #ifndef SERVER_UNIX_STREAM_SERVER_H_
 #define SERVER_UNIX_STREAM_SERVER_H_
+
+#include <utility>
 
 #include "server/tcp_server.h"
 #include "server/unix_socket_file.h"
@@ -14,11 +16,19 @@ namespace socketserver {
 
 class UnixStreamServer : public TCPServer {
  public:
-  UnixStreamServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~UnixStreamServer() override;
+  UnixStreamServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : TCPServer(internal::unix_server_address(std::move(address), "UnixStreamServer"),
+                  std::move(handler_factory)) {}
+  ~UnixStreamServer() override { UnixStreamServer::server_close(); }
 
-  void server_bind() override;
-  void server_close() override;
+  void server_bind() override {
+    socket_file_.bind(socket, server_address);
+    server_address = socket.getsockname();
+  }
+  void server_close() override {
+    TCPServer::server_close();
+    socket_file_.remove();
+  }
 
  private:
   internal::UnixSocketFile socket_file_;
