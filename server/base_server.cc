@@ -16,14 +16,13 @@
 #include "server/poll_selector.h"
 
 namespace socketserver {
+
 SelectorFactory default_selector() {
   return [] { return std::make_unique<PollSelector>(); };
 }
 
 BaseServer::BaseServer(SocketAddress address, HandlerFactory handler_factory)
     : server_address(std::move(address)), RequestHandlerClass(std::move(handler_factory)) {}
-
-BaseServer::~BaseServer() = default;
 
 void BaseServer::bind_and_activate() {
   try {

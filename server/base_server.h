@@ -40,8 +40,7 @@ using HandlerFactory =
 // One step of a request's life, for the trace hook (beyond Python).
 struct TraceEvent {
   std::string_view step;  // "get_request", "setup", "handle_error", ...
-  // The client, or null where the step has none at hand (serve_forever, handle_timeout, and
-  // close_request when shutdown_request() calls it: that hook receives only the request).
+  // The client; null where the step has none (serve_forever, handle_timeout, close_request).
   const SocketAddress* client_address;
   pid_t pid;  // Which process: forked children differ.
   pid_t tid;  // Which thread (gettid): threaded requests differ.
@@ -56,15 +55,14 @@ class BaseServer {
   BaseServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
   BaseServer(const BaseServer&) = delete;
   BaseServer& operator=(const BaseServer&) = delete;
-  virtual ~BaseServer();
+  virtual ~BaseServer() = default;
 
   // --- Attributes (Python's class attributes; set them before bind_and_activate) ---
 
   // Where the server listens; after bind_and_activate(), the bound address (port 0 replaced).
   SocketAddress server_address;
   HandlerFactory RequestHandlerClass;  // Builds and runs each request's handler.
-  // handle_request() waits at most this long, then calls handle_timeout(). Empty = Python's
-  // None. serve_forever() ignores it, as Python's does.
+  // How long handle_request() (not serve_forever()) waits before handle_timeout(). Empty: None.
   std::optional<Seconds> timeout;
   // Which Selector the loops use (Python: _ServerSelector).
   SelectorFactory server_selector = default_selector();
@@ -79,23 +77,20 @@ class BaseServer {
   // The descriptor the loops wait on; -1 when there is none (never bound, or closed).
   virtual int fileno() const = 0;
 
-  // Handle requests until shutdown(). poll_interval: how often service_actions() runs when no
-  // request arrives; shutdown() does not wait for it (a wake-up pipe).
+  // Handle requests until shutdown(). poll_interval: how often service_actions() runs when idle.
   void serve_forever(Seconds poll_interval = Seconds(0.5));
   // Stops serve_forever() and waits until it has returned. From the serving thread it throws
   // std::logic_error (Python deadlocks). When serve_forever() is not running it returns at
   // once, and the next serve_forever() returns at once too, as in Python.
   void shutdown();
-  // Handle one request, waiting at most `timeout` (or the socket's own timeout, if shorter);
-  // on expiry call handle_timeout(). Python: handle_request().
+  // Handle one request; after `timeout` (or the socket's own, if shorter), handle_timeout().
   void handle_request();
   // Release the server's resources. Idempotent. May be extended: an override calls the base
   // version, and a class that overrides it calls it in its destructor.
   virtual void server_close() {}
-  // Ends the requests still running, for a stop in bounded time (beyond Python): shuts down
-  // (SHUT_RDWR) the connection of each request run_request() is running, so that a handler
-  // waiting on it returns; ForkingMixIn kills its children. A handler waiting on something
-  // else (a sleep, a lock) is not interrupted. Any thread.
+  // For a stop in bounded time (beyond Python): shuts down (SHUT_RDWR) the connection of each
+  // request run_request() is running, so that its handler returns; ForkingMixIn kills its
+  // children. A handler waiting on something else (a sleep, a lock) goes on. Any thread.
   virtual void abort_requests();
 
   // --- May be overridden ---
@@ -128,24 +123,21 @@ class BaseServer {
   virtual void finish_request(Request& request, const SocketAddress& client_address) {
     RequestHandlerClass(request, client_address, *this);
   }
-  // Reports one lifecycle step to `trace`, if set. Called where each hook is called, so an
-  // override never loses a line.
+  // Reports a step to `trace`, if set; called where each hook is called, so no override loses it.
   void trace_step(std::string_view step, const SocketAddress* client_address = nullptr) const;
   // A TraceHook that writes "[pid 1234 tid 1234] handle 127.0.0.1:40000" lines to stderr.
   static void print_trace(const TraceEvent& event);
 
  protected:
-  // The listening socket's timeout, which handle_request() combines with `timeout` (Python
-  // reads self.socket.gettimeout()). TCPServer supplies it.
+  // The listening socket's timeout, for handle_request() (Python: self.socket.gettimeout()).
   virtual std::optional<Seconds> listening_timeout() const { return std::nullopt; }
   // Throws std::logic_error unless the server has been activated and not closed.
   void check_active(const char* caller) const;
 
-  // The one request runner: finish_request(); handle_error() if the handler threw a
-  // std::exception; then, whatever happened, shutdown_request(). Anything else thrown
-  // propagates after shutdown_request(). Returns false when the handler threw. Python: the
-  // try/except/finally of process_request_thread(). The mix-ins call it in their thread or
-  // child (docs/python_to_cpp.md#hooks-for-the-mix-ins).
+  // The one request runner: finish_request(); handle_error() if it threw a std::exception;
+  // then, whatever happened, shutdown_request(), after which anything else thrown propagates.
+  // Returns false when the handler threw. Python: process_request_thread()'s try/finally.
+  // The mix-ins call it in their thread or child (docs/python_to_cpp.md#hooks-for-the-mix-ins).
   bool run_request(Request& request, const SocketAddress& client_address);
 
   // Whether handlers reply through the server's own socket (UDPServer: true); ThreadingMixIn

@@ -30,12 +30,6 @@ std::string describe(const char* what, const SocketAddress* peer) {
 Socket::Socket(int family, int type)
     : fd_(check_syscall("socket", [&] { return ::socket(family, type | SOCK_CLOEXEC, 0); })) {}
 
-Socket::Socket(Fd fd) : fd_(std::move(fd)) {}
-
-int Socket::family() const { return getsockopt(SOL_SOCKET, SO_DOMAIN); }
-
-int Socket::type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }
-
 template <class Call>
 std::size_t Socket::io(short events, const char* what, const SocketAddress* peer, Call call) {
   const Deadline deadline(timeout_);
@@ -114,10 +108,6 @@ Socket create_connection(const SocketAddress& address, std::optional<Seconds> ti
 std::size_t Socket::send(std::string_view data) {
   return io(POLLOUT, "send", nullptr,
             [&] { return ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL); });
-}
-
-void Socket::sendall(std::string_view data) {
-  while (!data.empty()) data.remove_prefix(send(data));
 }
 
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {

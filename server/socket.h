@@ -27,16 +27,16 @@ namespace socketserver {
 
 class Socket {
  public:
-  Socket() = default;            // A closed socket: fileno() == -1.
-  Socket(int family, int type);  // socket(2), with SOCK_CLOEXEC added to `type`.
-  explicit Socket(Fd fd);        // Takes ownership of a connected or bound descriptor.
+  Socket() = default;                             // A closed socket: fileno() == -1.
+  Socket(int family, int type);                   // socket(2), with SOCK_CLOEXEC added to `type`.
+  explicit Socket(Fd fd) : fd_(std::move(fd)) {}  // Owns a connected or bound descriptor.
 
   Socket(Socket&&) noexcept = default;  // Move-only: the descriptor goes with the object.
   Socket& operator=(Socket&&) noexcept = default;  // Closes its own descriptor first.
 
   int fileno() const { return fd_.get(); }  // Python: fileno(). -1 once closed.
-  int family() const;                       // AF_INET, AF_INET6 or AF_UNIX.
-  int type() const;                         // SOCK_STREAM or SOCK_DGRAM
+  int family() const { return getsockopt(SOL_SOCKET, SO_DOMAIN); }  // AF_INET, AF_UNIX...
+  int type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }      // SOCK_STREAM, SOCK_DGRAM
 
   void bind(const SocketAddress& address);  // bind(2); the error names the address.
   void listen(int backlog);  // listen(2): at most `backlog` connections wait to be accepted.
@@ -44,7 +44,9 @@ class Socket {
   void connect(const SocketAddress& address);  // Honours the timeout, as every call here does.
 
   std::size_t send(std::string_view data);  // How many bytes were sent: maybe fewer than asked.
-  void sendall(std::string_view data);      // Sends everything, across partial writes.
+  void sendall(std::string_view data) {     // Sends everything, across partial writes.
+    while (!data.empty()) data.remove_prefix(send(data));
+  }
   // EAGAIN when a Unix datagram peer's queue is full, unless blocking without a timeout.
   std::size_t sendto(std::string_view data, const SocketAddress& address);
   // Up to `max_bytes`; an empty string means the peer closed the connection.

@@ -22,7 +22,7 @@ namespace socketserver {
 class TCPServer : public BaseServer {
  public:
   TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~TCPServer() override;
+  ~TCPServer() override { TCPServer::server_close(); }
 
   // Python's class attributes; set them before bind_and_activate().
   int address_family;                  // From server_address: AF_INET or AF_INET6.
@@ -47,11 +47,11 @@ class TCPServer : public BaseServer {
   std::pair<Request, SocketAddress> get_request() override;
   // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy.
   void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;  // Closes the connection.
+  void close_request(Request& request) override { request.connection.close(); }
 
  protected:
   // A forked child closes the listening socket (Stevens, UNP 5.2). UDPServer keeps it.
-  void close_in_child() override;
+  void close_in_child() override { socket.close(); }
   std::optional<Seconds> listening_timeout() const override { return socket.gettimeout(); }
 
  private:
