@@ -120,20 +120,12 @@ void BaseServer::handle_request() {
   check_active("handle_request");
   // Python: the shorter of the socket's timeout and self.timeout; none means wait for ever.
   std::optional<Seconds> wait = listening_timeout();
-  if (!wait) {
-    wait = timeout;
-  } else if (timeout) {
-    wait = std::min(*wait, *timeout);
-  }
+  if (!wait || (timeout && *timeout < *wait)) wait = timeout;
   const Deadline deadline(wait);
 
   std::unique_ptr<Selector> selector = server_selector();
   selector->add(fileno(), EVENT_READ);
-  for (;;) {
-    if (!selector->select(deadline.left()).empty()) {
-      handle_request_noblock();
-      return;
-    }
+  while (selector->select(deadline.left()).empty()) {
     if (deadline.passed()) {
       trace_step("handle_timeout");
       handle_timeout();
@@ -141,6 +133,7 @@ void BaseServer::handle_request() {
     }
     // Woken early: wait again for what is left (Python's loop).
   }
+  handle_request_noblock();
 }
 // [end]
 

@@ -43,9 +43,4 @@ bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline) {
   }
 }
 
-bool poll_until(int fd, short events, const Deadline& deadline) {
-  pollfd one{fd, events, 0};
-  return poll_until(&one, 1, deadline);
-}
-
 }  // namespace socketserver

@@ -44,7 +44,10 @@ class Deadline {
 // is ready (true) or `deadline` passes (false). EINTR waits again for what is left (PEP 475).
 bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline);
 // The same for one descriptor and its `events` (POLLIN, POLLOUT).
-bool poll_until(int fd, short events, const Deadline& deadline);
+inline bool poll_until(int fd, short events, const Deadline& deadline) {
+  pollfd one{fd, events, 0};
+  return poll_until(&one, 1, deadline);
+}
 
 }  // namespace socketserver
 

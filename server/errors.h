@@ -22,7 +22,9 @@ class TimeoutError : public std::system_error {
 };
 
 // Throws std::system_error(err, what); `what` names the call: "connect /tmp/ss-1/echo.sock".
-[[noreturn]] void throw_system_error(const std::string& what, int err = errno);
+[[noreturn]] inline void throw_system_error(const std::string& what, int err = errno) {
+  throw std::system_error(err, std::generic_category(), what);
+}
 
 // Writes `text` to stderr in as few write(2) calls as possible, so that reports from several
 // threads or children do not interleave mid-line. Never throws.

@@ -31,8 +31,8 @@ timespec to_timespec(Seconds seconds) {
   return {static_cast<time_t>(whole), static_cast<long>(fraction * 1e9)};
 }
 
-// Steps 1 to 3 of the header: shutdown() and server_close() on a new thread; when `grace` is
-// over, or at a second signal, abort_requests().
+// The stop: shutdown() and server_close() on a new thread; when `grace` is over, or at a
+// second signal, abort_requests() and unblock the signals.
 void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread,
                  std::thread& serving) {
   const sigset_t stop = signal_set({SIGINT, SIGTERM});

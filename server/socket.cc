@@ -19,8 +19,7 @@ SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
 }
 
-// "sendto 127.0.0.1:9": the call, and the peer where it helps. Built only when something
-// fails: io() runs for every send and receive.
+// "sendto 127.0.0.1:9": the call, and the peer where it helps. Built only on failure.
 std::string describe(const char* what, const SocketAddress* peer) {
   return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
 }
@@ -50,9 +49,8 @@ void Socket::settimeout(std::optional<Seconds> timeout) {
   if (timeout && !(timeout->count() >= 0)) {
     throw std::invalid_argument("settimeout(): the timeout must be zero or more seconds");
   }
-  // As in Python: with a timeout the descriptor is non-blocking, so that no call can block
-  // past it (not even accept4() and connect(), which take no MSG_DONTWAIT); io() waits in
-  // poll(2) instead. Without one it is blocking again.
+  // Non-blocking with a timeout, so that no call can block past it (not even accept4() and
+  // connect(), which take no MSG_DONTWAIT): io() waits in poll(2) instead.
   int flags = check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_GETFL); });
   flags = timeout ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
   check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_SETFL, flags); });

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include <charconv>
 #include <cstring>
 #include <stdexcept>
 
@@ -15,23 +16,19 @@ std::invalid_argument bad_address(std::string_view text, const std::string& why)
   return std::invalid_argument("bad address '" + std::string(text) + "': " + why);
 }
 
-// "8123" -> 8123. Digits only; anything else, or a value past 65535, is an error.
+// "8123" -> 8123. Digits only, at most 65535; a leading '-' is out of range.
 int parse_port(std::string_view text, std::string_view port) {
   if (port.empty()) throw bad_address(text, "missing port after ':'");
-  if (port[0] == '-') {
+  const char* end = port.data() + port.size();
+  int value = 0;
+  auto [stop, error] = std::from_chars(port.data(), end, value);
+  if (port[0] != '-' && stop != end) {
+    throw bad_address(text, "port '" + std::string(port) + "' is not a number");
+  }
+  if (port[0] == '-' || error != std::errc() || value > 65535) {
     throw bad_address(text, "port " + std::string(port) + " is out of range 0-65535");
   }
-  long value = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') {
-      throw bad_address(text, "port '" + std::string(port) + "' is not a number");
-    }
-    value = value * 10 + (c - '0');
-    if (value > 65535) {
-      throw bad_address(text, "port " + std::string(port) + " is out of range 0-65535");
-    }
-  }
-  return static_cast<int>(value);
+  return value;
 }
 
 }  // namespace

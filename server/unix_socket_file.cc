@@ -31,7 +31,7 @@ SocketAddress unix_server_address(SocketAddress address, const char* server) {
   return address;
 }
 
-void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
+SocketAddress UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   try {
     socket.bind(address);
   } catch (const std::system_error& e) {
@@ -66,6 +66,7 @@ void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
     device_ = info.st_dev;
     inode_ = info.st_ino;
   }
+  return socket.getsockname();
 }
 
 void UnixSocketFile::remove() {

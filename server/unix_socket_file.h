@@ -1,10 +1,7 @@
 // UnixSocketFile: the file a Unix-domain server's bind() creates, and its removal.
-// Python leaves the file behind on server_close(), so the next start fails with "Address
-// already in use"; users unlink it by hand. Here the server that created the file removes it,
-// and only that file: if another program has replaced it meanwhile, it is left alone.
-//
-// Internal to server/: UnixStreamServer and UnixDatagramServer both use it, and check their
-// address with unix_server_address().
+// Python leaves the file behind, so the next start fails with "Address already in use". Here
+// the server that created the file removes it, unless another program has replaced it since.
+// Internal to server/: UnixStreamServer and UnixDatagramServer use it.
 #ifndef SERVER_UNIX_SOCKET_FILE_H_
 #define SERVER_UNIX_SOCKET_FILE_H_
 
@@ -23,11 +20,10 @@ SocketAddress unix_server_address(SocketAddress address, const char* server);
 
 class UnixSocketFile {
  public:
-  // Binds `socket` to `address` and remembers the file it created. When the path is taken,
-  // throws std::system_error(EADDRINUSE) saying whether a server still answers there, the
-  // socket file is stale (and so may be removed), or the path is not a socket at all (a
-  // regular file, a directory, a symbolic link: refused, and never called removable).
-  void bind(Socket& socket, const SocketAddress& address);
+  // Binds `socket` to `address`, remembers the file it created, and returns the bound address.
+  // When the path is taken, throws std::system_error(EADDRINUSE) saying whether a server still
+  // answers there, the socket file is stale (so may be removed), or the path is no socket.
+  SocketAddress bind(Socket& socket, const SocketAddress& address);
   // Unlinks the file if it is still the one bind() created. Idempotent.
   void remove();
 

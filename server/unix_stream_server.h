@@ -21,10 +21,7 @@ class UnixStreamServer : public TCPServer {
                   std::move(handler_factory)) {}
   ~UnixStreamServer() override { UnixStreamServer::server_close(); }
 
-  void server_bind() override {
-    socket_file_.bind(socket, server_address);
-    server_address = socket.getsockname();
-  }
+  void server_bind() override { server_address = socket_file_.bind(socket, server_address); }
   void server_close() override {
     TCPServer::server_close();
     socket_file_.remove();
