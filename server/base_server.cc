@@ -21,9 +21,6 @@ SelectorFactory default_selector() {
   return [] { return std::make_unique<PollSelector>(); };
 }
 
-BaseServer::BaseServer(SocketAddress address, HandlerFactory handler_factory)
-    : server_address(std::move(address)), RequestHandlerClass(std::move(handler_factory)) {}
-
 void BaseServer::bind_and_activate() {
   try {
     server_bind();
@@ -170,20 +167,17 @@ void BaseServer::handle_request_noblock() {
 }
 // [end]
 
-class BaseServer::Running {
- public:
-  Running(BaseServer& server, Request& request) : server_(server), request_(request) {
-    std::lock_guard<std::mutex> lock(server_.running_mutex_);
-    server_.running_.insert(&request_);
+struct BaseServer::Running {
+  Running(BaseServer& server, Request& request) : server(server), request(request) {
+    std::lock_guard<std::mutex> lock(server.running_mutex_);
+    server.running_.insert(&request);
   }
   ~Running() {
-    std::lock_guard<std::mutex> lock(server_.running_mutex_);
-    server_.running_.erase(&request_);
+    std::lock_guard<std::mutex> lock(server.running_mutex_);
+    server.running_.erase(&request);
   }
-
- private:
-  BaseServer& server_;  // Borrowed.
-  Request& request_;    // Borrowed.
+  BaseServer& server;  // Borrowed.
+  Request& request;    // Borrowed.
 };
 
 // [run_request]
@@ -216,11 +210,6 @@ void BaseServer::abort_requests() {
     // and a datagram request has no connection (-1, EBADF). Either way there is nothing to end.
     ::shutdown(request->connection.fileno(), SHUT_RDWR);
   }
-}
-
-void BaseServer::shutdown_request(Request& request) {
-  trace_step("close_request");
-  close_request(request);
 }
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {

@@ -21,6 +21,7 @@
 #include <set>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "server/deadline.h"
 #include "server/fd.h"
@@ -52,7 +53,8 @@ SelectorFactory default_selector();
 
 class BaseServer {
  public:
-  BaseServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
+  BaseServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : server_address(std::move(address)), RequestHandlerClass(std::move(handler_factory)) {}
   BaseServer(const BaseServer&) = delete;
   BaseServer& operator=(const BaseServer&) = delete;
   virtual ~BaseServer() = default;
@@ -107,7 +109,10 @@ class BaseServer {
     run_request(request, client_address);
   }
   // Clean up after a request: calls close_request().
-  virtual void shutdown_request(Request& request);
+  virtual void shutdown_request(Request& request) {
+    trace_step("close_request");
+    close_request(request);
+  }
   virtual void close_request(Request&) {}  // Called by shutdown_request(): close the request.
   // Called inside the catch block, with the handler's std::exception current. Prints Python's
   // report to stderr; one line for a client that reset, hung up or timed out.
@@ -173,7 +178,7 @@ class BaseServer {
   // shutdown_request() closes it. Any thread, under running_mutex_.
   std::mutex running_mutex_;
   std::set<Request*> running_;
-  class Running;  // Keeps a request in running_ for as long as it lives.
+  struct Running;  // Keeps a request in running_ for as long as it lives.
 };
 
 }  // namespace socketserver

@@ -154,18 +154,10 @@ std::string SocketAddress::path() const {
 }
 
 std::string SocketAddress::to_string() const {
-  switch (family()) {
-    case AF_INET:
-      return host() + ":" + std::to_string(port());
-    case AF_INET6:
-      return "[" + host() + "]:" + std::to_string(port());
-    case AF_UNIX: {
-      std::string p = path();
-      return p.empty() ? "(unnamed)" : p;
-    }
-    default:
-      return "(none)";
-  }
+  if (family() == AF_INET) return host() + ":" + std::to_string(port());
+  if (family() == AF_INET6) return "[" + host() + "]:" + std::to_string(port());
+  if (family() == AF_UNIX) return path().empty() ? "(unnamed)" : path();
+  return "(none)";
 }
 
 bool operator==(const SocketAddress& a, const SocketAddress& b) {

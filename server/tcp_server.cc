@@ -12,10 +12,6 @@
 
 namespace socketserver {
 
-TCPServer::TCPServer(SocketAddress address, HandlerFactory handler_factory)
-    : BaseServer(std::move(address), std::move(handler_factory)),
-      address_family(server_address.family()) {}
-
 void TCPServer::bind_and_activate() {
   socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
   BaseServer::bind_and_activate();
@@ -82,8 +78,7 @@ void TCPServer::shutdown_request(Request& request) {
   } catch (const std::system_error&) {
     // ENOTCONN: the client has already gone. Nothing to tell it.
   }
-  trace_step("close_request");
-  close_request(request);
+  BaseServer::shutdown_request(request);
 }
 
 }  // namespace socketserver

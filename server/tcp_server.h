@@ -12,6 +12,8 @@
 
 #include <sys/socket.h>
 
+#include <utility>
+
 #include "server/base_server.h"
 #include "server/deadline.h"
 #include "server/fd.h"
@@ -21,7 +23,9 @@ namespace socketserver {
 
 class TCPServer : public BaseServer {
  public:
-  TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
+  TCPServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : BaseServer(std::move(address), std::move(handler_factory)),
+        address_family(server_address.family()) {}
   ~TCPServer() override { TCPServer::server_close(); }
 
   // Python's class attributes; set them before bind_and_activate().
