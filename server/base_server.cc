@@ -50,8 +50,9 @@ void BaseServer::serve_forever(Seconds poll_interval) {
   Fd wake_write(ends[1]);
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
-    if (serving_) throw std::logic_error("serve_forever(): already running on another thread");
-    serving_ = true;
+    if (serving_pid_ != 0) {
+      throw std::logic_error("serve_forever(): already running on another thread");
+    }
     serving_thread_ = std::this_thread::get_id();
     serving_pid_.store(::getpid());
     wake_write_ = std::move(wake_write);
@@ -60,7 +61,6 @@ void BaseServer::serve_forever(Seconds poll_interval) {
   auto stop_serving = [this] {
     std::lock_guard<std::mutex> lock(state_mutex_);
     shutdown_request_ = false;
-    serving_ = false;
     serving_pid_.store(0);
     ++loops_ended_;
     wake_write_.reset();
@@ -98,13 +98,13 @@ void BaseServer::shutdown() {
         "which this process cannot stop; signal the parent instead");
   }
   std::unique_lock<std::mutex> lock(state_mutex_);
-  if (serving_ && serving_thread_ == std::this_thread::get_id()) {
+  if (serving_pid_ != 0 && serving_thread_ == std::this_thread::get_id()) {
     throw std::logic_error(
         "shutdown() called from the thread running serve_forever() would wait for itself "
         "for ever; call it from another thread");
   }
   shutdown_request_ = true;
-  if (!serving_) return;
+  if (serving_pid_ == 0) return;  // Not serving.
   char byte = 1;
   // A full pipe (EAGAIN) already holds a wake-up byte, which is all that matters.
   [[maybe_unused]] ssize_t n = ::write(wake_write_.get(), &byte, 1);

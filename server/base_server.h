@@ -48,8 +48,7 @@ struct TraceEvent {
 };
 using TraceHook = std::function<void(const TraceEvent&)>;  // What `trace` holds.
 
-// The default PollSelector, as Python's _ServerSelector.
-SelectorFactory default_selector();
+SelectorFactory default_selector();  // The default PollSelector, as Python's _ServerSelector.
 
 class BaseServer {
  public:
@@ -164,14 +163,13 @@ class BaseServer {
   // for it to change, not for a flag, which a new serve_forever() could clear again first.
   std::mutex state_mutex_;
   std::condition_variable state_changed_;
-  bool serving_ = false;            // serve_forever() is running
-  unsigned long loops_ended_ = 0;   // How many serve_forever() calls have ended.
-  std::thread::id serving_thread_;  // Valid while serving_.
-  // The process running serve_forever(), 0 when none. Atomic: a forked child reads it without
-  // the mutex, which another thread may have held at fork().
+  unsigned long loops_ended_ = 0;  // How many serve_forever() calls have ended.
+  // The process running serve_forever(), 0 when it is not running. Atomic: a forked child
+  // reads it without the mutex, which another thread may have held at fork().
   std::atomic<pid_t> serving_pid_{0};
-  Fd wake_write_;  // shutdown() writes a byte here while serving_.
-  Fd wake_read_;   // The pipe's other end; the serving thread's only.
+  std::thread::id serving_thread_;  // The thread running serve_forever(), while it runs.
+  Fd wake_write_;                   // shutdown() writes a byte here while serve_forever() runs.
+  Fd wake_read_;                    // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without the mutex.
   std::atomic<bool> shutdown_request_{false};
   // The requests run_request() is running, for abort_requests(); each leaves before

@@ -28,8 +28,7 @@ class Deadline {
 
   bool never() const { return !at_.has_value(); }              // No timeout: never passes.
   bool passed() const { return at_ && Clock::now() >= *at_; }  // True once the deadline has passed.
-  // What is left: std::nullopt for never, zero once passed.
-  std::optional<Seconds> left() const;
+  std::optional<Seconds> left() const;  // What is left: std::nullopt for never, zero once passed.
   // For poll(2): -1 for never, else the milliseconds left, rounded up (the wait never ends
   // early), at most INT_MAX.
   int poll_ms() const;

@@ -34,19 +34,15 @@ class TCPServer : public BaseServer {
   int request_queue_size = SOMAXCONN;  // Python 3.15's default; Python used 5 before.
   bool allow_reuse_address = false;    // SO_REUSEADDR before bind.
   bool allow_reuse_port = false;       // SO_REUSEPORT before bind (IP families only).
-  // The listening socket, created by bind_and_activate(). Python: self.socket.
-  Socket socket;
+  Socket socket;  // The listening socket, created by bind_and_activate(). Python: self.socket.
 
-  // Creates the socket, then BaseServer::bind_and_activate().
-  void bind_and_activate() override;
+  void bind_and_activate() override;  // Creates the socket, then BaseServer::bind_and_activate().
   int fileno() const override { return socket.fileno(); }
-  // Closes the listening socket; fileno() is -1 afterwards.
-  void server_close() override;
+  void server_close() override;  // Closes the listening socket; fileno() is -1 afterwards.
 
   // Sets the reuse options, binds, and reads back the bound address into server_address.
   void server_bind() override;
-  // listen(request_queue_size), and opens the spare descriptor.
-  void server_activate() override;
+  void server_activate() override;  // listen(request_queue_size), and opens the spare descriptor.
   // accept(). Out of descriptors (EMFILE): drops the connection with the spare, then throws.
   std::pair<Request, SocketAddress> get_request() override;
   // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy.

@@ -24,8 +24,7 @@ class UnixSocketFile {
   // When the path is taken, throws std::system_error(EADDRINUSE) saying whether a server still
   // answers there, the socket file is stale (so may be removed), or the path is no socket.
   SocketAddress bind(Socket& socket, const SocketAddress& address);
-  // Unlinks the file if it is still the one bind() created. Idempotent.
-  void remove();
+  void remove();  // Unlinks the file if it is still the one bind() created. Idempotent.
 
  private:
   std::string path_;  // Empty when there is nothing to remove.
