@@ -119,12 +119,6 @@ std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
   return io(POLLIN, "recv", nullptr, [&] { return ::recv(fd_.get(), buffer, max_bytes, 0); });
 }
 
-std::string Socket::recv(std::size_t max_bytes) {
-  std::string data(max_bytes, '\0');
-  data.resize(recv_into(data.data(), max_bytes));
-  return data;
-}
-
 std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
   std::string data(max_bytes, '\0');
   sockaddr_storage peer{};

@@ -49,8 +49,11 @@ class Socket {
   }
   // EAGAIN when a Unix datagram peer's queue is full, unless blocking without a timeout.
   std::size_t sendto(std::string_view data, const SocketAddress& address);
-  // Up to `max_bytes`; an empty string means the peer closed the connection.
-  std::string recv(std::size_t max_bytes);
+  std::string recv(std::size_t max_bytes) {  // Up to max_bytes; empty when the peer closed.
+    std::string data(max_bytes, '\0');
+    data.resize(recv_into(data.data(), max_bytes));
+    return data;
+  }
   std::size_t recv_into(char* buffer, std::size_t max_bytes);  // The count; 0 when the peer closed.
   // One datagram (truncated to max_bytes, as recvfrom(2) does) and who sent it.
   std::pair<std::string, SocketAddress> recvfrom(std::size_t max_bytes);

@@ -12,16 +12,6 @@
 
 namespace socketserver {
 
-void TCPServer::bind_and_activate() {
-  socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
-  BaseServer::bind_and_activate();
-}
-
-void TCPServer::server_close() {
-  socket.close();
-  spare_.reset();
-}
-
 void TCPServer::server_bind() {
   // UnixStreamServer and UnixDatagramServer bind paths in their own server_bind().
   if (address_family == AF_UNIX) {

@@ -36,9 +36,15 @@ class TCPServer : public BaseServer {
   bool allow_reuse_port = false;       // SO_REUSEPORT before bind (IP families only).
   Socket socket;  // The listening socket, created by bind_and_activate(). Python: self.socket.
 
-  void bind_and_activate() override;  // Creates the socket, then BaseServer::bind_and_activate().
+  void bind_and_activate() override {  // Creates the socket, then the base version.
+    socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
+    BaseServer::bind_and_activate();
+  }
   int fileno() const override { return socket.fileno(); }
-  void server_close() override;  // Closes the listening socket; fileno() is -1 afterwards.
+  void server_close() override {  // Closes the listening socket; fileno() is -1 afterwards.
+    socket.close();
+    spare_.reset();
+  }
 
   // Sets the reuse options, binds, and reads back the bound address into server_address.
   void server_bind() override;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -22,14 +21,6 @@ const char* describe_file(mode_t mode) {
 }
 
 }  // namespace
-
-SocketAddress unix_server_address(SocketAddress address, const char* server) {
-  if (address.family() != AF_UNIX) {
-    throw std::invalid_argument(std::string(server) + " needs a Unix socket path, not " +
-                                address.to_string());
-  }
-  return address;
-}
 
 SocketAddress UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   try {

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "server/socket.h"
@@ -16,7 +17,13 @@ namespace socketserver::internal {
 
 // `address`, if it is a Unix socket path; else throws std::invalid_argument naming `server`:
 // "UnixStreamServer needs a Unix socket path, not 127.0.0.1:0".
-SocketAddress unix_server_address(SocketAddress address, const char* server);
+inline SocketAddress unix_server_address(SocketAddress address, const char* server) {
+  if (address.family() != AF_UNIX) {
+    throw std::invalid_argument(std::string(server) + " needs a Unix socket path, not " +
+                                address.to_string());
+  }
+  return address;
+}
 
 class UnixSocketFile {
  public:
