@@ -16,14 +16,10 @@
 #include "server/poll_selector.h"
 
 namespace socketserver {
+
 SelectorFactory default_selector() {
   return [] { return std::make_unique<PollSelector>(); };
 }
-
-BaseServer::BaseServer(SocketAddress address, HandlerFactory handler_factory)
-    : server_address(std::move(address)), RequestHandlerClass(std::move(handler_factory)) {}
-
-BaseServer::~BaseServer() = default;
 
 void BaseServer::bind_and_activate() {
   try {
@@ -54,8 +50,9 @@ void BaseServer::serve_forever(Seconds poll_interval) {
   Fd wake_write(ends[1]);
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
-    if (serving_) throw std::logic_error("serve_forever(): already running on another thread");
-    serving_ = true;
+    if (serving_pid_ != 0) {
+      throw std::logic_error("serve_forever(): already running on another thread");
+    }
     serving_thread_ = std::this_thread::get_id();
     serving_pid_.store(::getpid());
     wake_write_ = std::move(wake_write);
@@ -64,7 +61,6 @@ void BaseServer::serve_forever(Seconds poll_interval) {
   auto stop_serving = [this] {
     std::lock_guard<std::mutex> lock(state_mutex_);
     shutdown_request_ = false;
-    serving_ = false;
     serving_pid_.store(0);
     ++loops_ended_;
     wake_write_.reset();
@@ -102,13 +98,13 @@ void BaseServer::shutdown() {
         "which this process cannot stop; signal the parent instead");
   }
   std::unique_lock<std::mutex> lock(state_mutex_);
-  if (serving_ && serving_thread_ == std::this_thread::get_id()) {
+  if (serving_pid_ != 0 && serving_thread_ == std::this_thread::get_id()) {
     throw std::logic_error(
         "shutdown() called from the thread running serve_forever() would wait for itself "
         "for ever; call it from another thread");
   }
   shutdown_request_ = true;
-  if (!serving_) return;
+  if (serving_pid_ == 0) return;  // Not serving.
   char byte = 1;
   // A full pipe (EAGAIN) already holds a wake-up byte, which is all that matters.
   [[maybe_unused]] ssize_t n = ::write(wake_write_.get(), &byte, 1);
@@ -121,20 +117,12 @@ void BaseServer::handle_request() {
   check_active("handle_request");
   // Python: the shorter of the socket's timeout and self.timeout; none means wait for ever.
   std::optional<Seconds> wait = listening_timeout();
-  if (!wait) {
-    wait = timeout;
-  } else if (timeout) {
-    wait = std::min(*wait, *timeout);
-  }
+  if (!wait || (timeout && *timeout < *wait)) wait = timeout;
   const Deadline deadline(wait);
 
   std::unique_ptr<Selector> selector = server_selector();
   selector->add(fileno(), EVENT_READ);
-  for (;;) {
-    if (!selector->select(deadline.left()).empty()) {
-      handle_request_noblock();
-      return;
-    }
+  while (selector->select(deadline.left()).empty()) {
     if (deadline.passed()) {
       trace_step("handle_timeout");
       handle_timeout();
@@ -142,6 +130,7 @@ void BaseServer::handle_request() {
     }
     // Woken early: wait again for what is left (Python's loop).
   }
+  handle_request_noblock();
 }
 // [end]
 
@@ -178,11 +167,18 @@ void BaseServer::handle_request_noblock() {
 }
 // [end]
 
-bool BaseServer::verify_request(Request&, const SocketAddress&) { return true; }
-
-void BaseServer::process_request(Request& request, const SocketAddress& client_address) {
-  run_request(request, client_address);
-}
+struct BaseServer::Running {
+  Running(BaseServer& server, Request& request) : server(server), request(request) {
+    std::lock_guard<std::mutex> lock(server.running_mutex_);
+    server.running_.insert(&request);
+  }
+  ~Running() {
+    std::lock_guard<std::mutex> lock(server.running_mutex_);
+    server.running_.erase(&request);
+  }
+  BaseServer& server;  // Borrowed.
+  Request& request;    // Borrowed.
+};
 
 // [run_request]
 bool BaseServer::run_request(Request& request, const SocketAddress& client_address) {
@@ -196,9 +192,8 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
       trace_step("handle_error", &client_address);
       handle_error(request, client_address);
     }
-  } catch (...) {
-    trace_step("shutdown_request",
-               &client_address);  // Python's `finally`, then the exception goes on.
+  } catch (...) {  // Python's `finally`, then the exception goes on.
+    trace_step("shutdown_request", &client_address);
     shutdown_request(request);
     throw;
   }
@@ -208,17 +203,6 @@ bool BaseServer::run_request(Request& request, const SocketAddress& client_addre
 }
 // [end]
 
-BaseServer::Running::Running(BaseServer& server, Request& request)
-    : server_(server), request_(request) {
-  std::lock_guard<std::mutex> lock(server_.running_mutex_);
-  server_.running_.insert(&request_);
-}
-
-BaseServer::Running::~Running() {
-  std::lock_guard<std::mutex> lock(server_.running_mutex_);
-  server_.running_.erase(&request_);
-}
-
 void BaseServer::abort_requests() {
   std::lock_guard<std::mutex> lock(running_mutex_);
   for (Request* request : running_) {
@@ -227,17 +211,6 @@ void BaseServer::abort_requests() {
     ::shutdown(request->connection.fileno(), SHUT_RDWR);
   }
 }
-
-void BaseServer::finish_request(Request& request, const SocketAddress& client_address) {
-  RequestHandlerClass(request, client_address, *this);
-}
-
-void BaseServer::shutdown_request(Request& request) {
-  trace_step("close_request");
-  close_request(request);
-}
-
-void BaseServer::close_request(Request&) {}
 
 void BaseServer::handle_error(Request&, const SocketAddress& client_address) {
   // A client that resets, hangs up or stalls past the handler's timeout is ordinary: one line

@@ -1,5 +1,6 @@
 #include "server/deadline.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -14,15 +15,13 @@ Deadline::Deadline(std::optional<Seconds> timeout) {
 
 std::optional<Seconds> Deadline::left() const {
   if (!at_) return std::nullopt;
-  Seconds remaining = *at_ - Clock::now();
-  return remaining.count() > 0 ? remaining : Seconds(0);
+  return std::max(Seconds(*at_ - Clock::now()), Seconds(0));
 }
 
 int Deadline::poll_ms() const {
   if (!at_) return -1;
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(*at_ - Clock::now()).count();
-  if (ms <= 0) return 0;
-  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+  return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, INT_MAX));
 }
 
 timeval* Deadline::select_timeval(timeval& tv) const {
@@ -41,11 +40,6 @@ bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline) {
     if (ready < 0 && errno != EINTR) throw_system_error("poll");
     if (ready == 0 && deadline.passed()) return false;
   }
-}
-
-bool poll_until(int fd, short events, const Deadline& deadline) {
-  pollfd one{fd, events, 0};
-  return poll_until(&one, 1, deadline);
 }
 
 }  // namespace socketserver

@@ -1,15 +1,10 @@
 // Seconds and Deadline: how the library counts time for timeouts.
 // Python: timeouts are float seconds, None meaning "wait for ever".
 //
-// Seconds is std::chrono::duration<double>, so `server.timeout = 200ms;` works, and an empty
-// std::optional<Seconds> is Python's None. A Deadline is the moment a timeout runs out, taken
-// once, so that a wait interrupted by a signal (EINTR) waits only for what is left.
-//
-// poll_until() is the one "wait for a descriptor until a deadline" loop of the library.
-//
-// Bounds: a timeout longer than kForever (100 years) counts as none, since the steady clock's
-// nanoseconds would overflow; a negative one has already passed. poll(2)'s millisecond
-// argument is clamped to what an int holds.
+// An empty std::optional<Seconds> is Python's None. A Deadline is the moment a timeout runs
+// out, taken once, so that a wait interrupted by a signal (EINTR) waits only for what is left.
+// A timeout longer than kForever counts as none (the steady clock's nanoseconds would
+// overflow); a negative one has already passed.
 #ifndef SERVER_DEADLINE_H_
 #define SERVER_DEADLINE_H_
 
@@ -33,10 +28,9 @@ class Deadline {
 
   bool never() const { return !at_.has_value(); }              // No timeout: never passes.
   bool passed() const { return at_ && Clock::now() >= *at_; }  // True once the deadline has passed.
-  // What is left: std::nullopt for never, zero once passed.
-  std::optional<Seconds> left() const;
-  // For poll(2): -1 for never, else the milliseconds left, rounded up (so the wait never ends
-  // a little early) and at most INT_MAX.
+  std::optional<Seconds> left() const;  // What is left: std::nullopt for never, zero once passed.
+  // For poll(2): -1 for never, else the milliseconds left, rounded up (the wait never ends
+  // early), at most INT_MAX.
   int poll_ms() const;
   // For select(2): null for never, else `tv` filled with what is left.
   timeval* select_timeval(timeval& tv) const;
@@ -45,12 +39,14 @@ class Deadline {
   std::optional<Clock::time_point> at_;
 };
 
-// poll(2) until one of `fds` is ready (revents filled in: true) or `deadline` passes (false).
-// EINTR and a deadline beyond one poll(2)'s reach wait again for what is left (PEP 475).
-// Throws std::system_error if poll(2) fails otherwise.
+// The library's one "wait for descriptors until a deadline" loop: poll(2) until one of `fds`
+// is ready (true) or `deadline` passes (false). EINTR waits again for what is left (PEP 475).
 bool poll_until(pollfd* fds, nfds_t count, const Deadline& deadline);
 // The same for one descriptor and its `events` (POLLIN, POLLOUT).
-bool poll_until(int fd, short events, const Deadline& deadline);
+inline bool poll_until(int fd, short events, const Deadline& deadline) {
+  pollfd one{fd, events, 0};
+  return poll_until(&one, 1, deadline);
+}
 
 }  // namespace socketserver
 

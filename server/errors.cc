@@ -9,10 +9,6 @@
 
 namespace socketserver {
 
-void throw_system_error(const std::string& what, int err) {
-  throw std::system_error(err, std::generic_category(), what);
-}
-
 void write_stderr(std::string_view left) {
   while (!left.empty()) {
     ssize_t n = ::write(STDERR_FILENO, left.data(), left.size());

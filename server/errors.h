@@ -1,10 +1,8 @@
 // Errors: how a failed system call becomes a C++ exception.
 // Python: OSError (with errno and strerror) and TimeoutError.
 //
-// Every wrapper in server/ calls check_syscall(), which retries EINTR (as Python does since
-// PEP 475) and throws std::system_error carrying errno and the name of the call that failed,
-// so a student sees "bind 127.0.0.1:8123: Address already in use", never a bare -1.
-// close() is never retried: see Fd.
+// check_syscall() retries EINTR (PEP 475) and throws std::system_error naming the call, so a
+// student sees "bind 127.0.0.1:8123: Address already in use", never a bare -1.
 #ifndef SERVER_ERRORS_H_
 #define SERVER_ERRORS_H_
 
@@ -15,29 +13,28 @@
 
 namespace socketserver {
 
-// Python: TimeoutError. Thrown by a Socket operation whose timeout (settimeout) expired.
-// It is a std::system_error with std::errc::timed_out, so handle_error() sees it like any
-// other OS error, but a handler can catch it on its own.
+// Python: TimeoutError, thrown when a Socket's timeout expires. A std::system_error with
+// std::errc::timed_out, so handle_error() sees it like any other OS error.
 class TimeoutError : public std::system_error {
  public:
   explicit TimeoutError(const std::string& what)  // `what` names the call.
       : std::system_error(std::make_error_code(std::errc::timed_out), what) {}
 };
 
-// Throws std::system_error(err, what). `what` names the call and, where it helps, its
-// argument: "connect /tmp/ss-1/echo.sock".
-[[noreturn]] void throw_system_error(const std::string& what, int err = errno);
+// Throws std::system_error(err, what); `what` names the call: "connect /tmp/ss-1/echo.sock".
+[[noreturn]] inline void throw_system_error(const std::string& what, int err = errno) {
+  throw std::system_error(err, std::generic_category(), what);
+}
 
-// Writes all of `text` to stderr in as few write(2) calls as possible, so that reports from
-// several threads or forked children do not interleave mid-line. Never throws.
+// Writes `text` to stderr in as few write(2) calls as possible, so that reports from several
+// threads or children do not interleave mid-line. Never throws.
 void write_stderr(std::string_view text);
 
-// "std::runtime_error: boom": the type (demangled) and what() of the exception being
-// handled. Call it inside a catch block only.
+// "std::runtime_error: boom": the current exception's type and what(). In a catch block only.
 std::string describe_current_exception();
 
-// Runs call() until it does not fail with EINTR; throws if it returns -1 for another reason.
-// Returns what call() returned. For calls whose only failure value is -1.
+// Returns what call() returned, retrying EINTR; throws if it returns -1 for another reason.
+// Never for close(): see Fd.
 template <class Call>
 auto check_syscall(const std::string& what, Call call) -> decltype(call()) {
   for (;;) {

@@ -1,13 +1,16 @@
 // Fd: the one owner of a file descriptor. Closes it when destroyed.
-// Python: the descriptor inside socket.socket (what fileno() returns; close() releases it).
+// Python: the descriptor inside socket.socket (what fileno() returns).
 //
-// Move-only, so a descriptor can never be closed twice by two owners. No implicit
-// conversion to int: get() borrows the number, release() gives up ownership.
+// Move-only, no implicit conversion to int: get() borrows the number, release() gives it up.
 // close() is never retried on EINTR: on Linux the descriptor is already gone by then, and a
-// retry could close a descriptor another thread has just opened. errno is kept intact, so a
-// destructor running while an error is reported does not change what is reported.
+// retry could close one another thread has just opened. errno is kept intact.
 #ifndef SERVER_FD_H_
 #define SERVER_FD_H_
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
 
 namespace socketserver {
 
@@ -28,14 +31,17 @@ class Fd {
   bool valid() const noexcept { return fd_ >= 0; }  // True when a descriptor is owned.
 
   // Gives up ownership without closing; the caller now owns the number.
-  [[nodiscard]] int release() noexcept {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
 
   // Closes the owned descriptor (if any) and takes `fd` instead.
-  void reset(int fd = -1) noexcept;
+  void reset(int fd = -1) noexcept {
+    if (fd_ >= 0) {
+      int saved_errno = errno;
+      ::close(fd_);  // Not retried on EINTR: Linux has released the descriptor anyway.
+      errno = saved_errno;
+    }
+    fd_ = fd;
+  }
 
  private:
   int fd_ = -1;

@@ -1,6 +1,5 @@
-// PollSelector: a Selector backed by poll(2). The default, as in Python's socketserver, which
-// picks poll when the platform has it: no extra descriptor (unlike epoll) and one system call
-// per wait. No limit on descriptor numbers.
+// PollSelector: a Selector backed by poll(2); the default, as in Python's socketserver.
+// No limit on descriptor numbers, no descriptor of its own (unlike epoll).
 // Python: selectors.PollSelector.
 #ifndef SERVER_POLL_SELECTOR_H_
 #define SERVER_POLL_SELECTOR_H_

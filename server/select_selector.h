@@ -1,10 +1,8 @@
 // SelectSelector: a Selector backed by select(2), the call Python 2's SocketServer used.
 // Python: selectors.SelectSelector.
 //
-// select(2) works on fixed-size bit sets, fd_set, of FD_SETSIZE (1024) bits: FD_SET on a
-// larger descriptor writes past the end of the set and corrupts memory. add() therefore
-// refuses a descriptor >= FD_SETSIZE with std::invalid_argument instead. Use PollSelector
-// (the default) when a process may hold that many descriptors.
+// FD_SET on a descriptor >= FD_SETSIZE (1024) writes past the fd_set and corrupts memory, so
+// add() refuses one with std::invalid_argument. Use PollSelector when a process has that many.
 #ifndef SERVER_SELECT_SELECTOR_H_
 #define SERVER_SELECT_SELECTOR_H_
 

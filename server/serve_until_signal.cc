@@ -31,15 +31,12 @@ timespec to_timespec(Seconds seconds) {
   return {static_cast<time_t>(whole), static_cast<long>(fraction * 1e9)};
 }
 
-// [stop]
-// Steps 1 to 3 of the header: shutdown(), the end of the `serving` thread, and server_close()
-// on a new thread, which must be done within `grace`; when it is over, or at a second signal,
-// abort_requests().
+// The stop: shutdown() and server_close() on a new thread; when `grace` is over, or at a
+// second signal, abort_requests() and unblock the signals.
 void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread,
                  std::thread& serving) {
   const sigset_t stop = signal_set({SIGINT, SIGTERM});
   const sigset_t awaited = signal_set({SIGINT, SIGTERM, kWakeUp});
-  const sigset_t wake_up = signal_set({kWakeUp});
   std::atomic<bool> closed{false};
   std::thread closing([&] {
     server.shutdown();  // Returns once serve_forever() has returned, or makes it return at once.
@@ -49,23 +46,17 @@ void stop_within(BaseServer& server, Seconds grace, pthread_t waiting_thread,
     ::pthread_kill(waiting_thread, kWakeUp);
   });
   const Deadline grace_over(grace);
-  bool aborted = false;
   while (!closed) {
-    if (aborted) {
-      ::sigwaitinfo(&wake_up, nullptr);
-      continue;
-    }
     const timespec left = to_timespec(grace_over.left().value_or(Seconds(0)));
     int signal = ::sigtimedwait(&awaited, nullptr, &left);
     if (signal == kWakeUp || (signal < 0 && errno == EINTR)) continue;
     // The grace period is over (EAGAIN), or a second SIGINT or SIGTERM.
     server.abort_requests();
-    aborted = true;
     ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);  // One more ends the process.
+    break;
   }
-  closing.join();
+  closing.join();  // Its wake-up stays pending; serve_until_signal() takes it.
 }
-// [end]
 
 }  // namespace
 
@@ -88,8 +79,7 @@ int serve_until_signal(BaseServer& server, Seconds poll_interval, Seconds grace)
     ::pthread_kill(waiting_thread, kWakeUp);
   });
 
-  // Sleeps until one of the three is pending. (Fails only for an invalid signal; so do the
-  // pthread_sigmask calls below, for an invalid `how`.)
+  // Fails only for an invalid signal (the pthread_sigmask calls below, for an invalid `how`).
   int signal = 0;
   ::sigwait(&awaited, &signal);
   if (signal == kWakeUp) {

@@ -19,8 +19,7 @@ SocketAddress query_address(int fd, const char* what, int (*call)(int, sockaddr*
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address), length);
 }
 
-// "sendto 127.0.0.1:9": the call, and the peer where it helps. Built only when something
-// fails: io() runs for every send and receive.
+// "sendto 127.0.0.1:9": the call, and the peer where it helps. Built only on failure.
 std::string describe(const char* what, const SocketAddress* peer) {
   return peer != nullptr ? std::string(what) + " " + peer->to_string() : std::string(what);
 }
@@ -29,12 +28,6 @@ std::string describe(const char* what, const SocketAddress* peer) {
 
 Socket::Socket(int family, int type)
     : fd_(check_syscall("socket", [&] { return ::socket(family, type | SOCK_CLOEXEC, 0); })) {}
-
-Socket::Socket(Fd fd) : fd_(std::move(fd)) {}
-
-int Socket::family() const { return getsockopt(SOL_SOCKET, SO_DOMAIN); }
-
-int Socket::type() const { return getsockopt(SOL_SOCKET, SO_TYPE); }
 
 template <class Call>
 std::size_t Socket::io(short events, const char* what, const SocketAddress* peer, Call call) {
@@ -56,9 +49,8 @@ void Socket::settimeout(std::optional<Seconds> timeout) {
   if (timeout && !(timeout->count() >= 0)) {
     throw std::invalid_argument("settimeout(): the timeout must be zero or more seconds");
   }
-  // As in Python: with a timeout the descriptor is non-blocking, so that no call can block
-  // past it (not even accept4() and connect(), which take no MSG_DONTWAIT); io() waits in
-  // poll(2) instead. Without one it is blocking again.
+  // Non-blocking with a timeout, so that no call can block past it (not even accept4() and
+  // connect(), which take no MSG_DONTWAIT): io() waits in poll(2) instead.
   int flags = check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_GETFL); });
   flags = timeout ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
   check_syscall("fcntl", [&] { return ::fcntl(fd_.get(), F_SETFL, flags); });
@@ -116,10 +108,6 @@ std::size_t Socket::send(std::string_view data) {
             [&] { return ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL); });
 }
 
-void Socket::sendall(std::string_view data) {
-  while (!data.empty()) data.remove_prefix(send(data));
-}
-
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {
   return io(POLLOUT, "sendto", &address, [&] {
     return ::sendto(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL, address.data(),
@@ -129,12 +117,6 @@ std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) 
 
 std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
   return io(POLLIN, "recv", nullptr, [&] { return ::recv(fd_.get(), buffer, max_bytes, 0); });
-}
-
-std::string Socket::recv(std::size_t max_bytes) {
-  std::string data(max_bytes, '\0');
-  data.resize(recv_into(data.data(), max_bytes));
-  return data;
 }
 
 std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include <charconv>
 #include <cstring>
 #include <stdexcept>
 
@@ -15,23 +16,19 @@ std::invalid_argument bad_address(std::string_view text, const std::string& why)
   return std::invalid_argument("bad address '" + std::string(text) + "': " + why);
 }
 
-// "8123" -> 8123. Digits only; anything else, or a value past 65535, is an error.
+// "8123" -> 8123. Digits only, at most 65535; a leading '-' is out of range.
 int parse_port(std::string_view text, std::string_view port) {
   if (port.empty()) throw bad_address(text, "missing port after ':'");
-  if (port[0] == '-') {
+  const char* end = port.data() + port.size();
+  int value = 0;
+  auto [stop, error] = std::from_chars(port.data(), end, value);
+  if (port[0] != '-' && stop != end) {
+    throw bad_address(text, "port '" + std::string(port) + "' is not a number");
+  }
+  if (port[0] == '-' || error != std::errc() || value > 65535) {
     throw bad_address(text, "port " + std::string(port) + " is out of range 0-65535");
   }
-  long value = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') {
-      throw bad_address(text, "port '" + std::string(port) + "' is not a number");
-    }
-    value = value * 10 + (c - '0');
-    if (value > 65535) {
-      throw bad_address(text, "port " + std::string(port) + " is out of range 0-65535");
-    }
-  }
-  return static_cast<int>(value);
+  return value;
 }
 
 }  // namespace
@@ -72,34 +69,21 @@ SocketAddress SocketAddress::inet(std::string_view host_text, int port) {
   if (port < 0 || port > 65535) {
     throw bad_address(shown, "port " + std::to_string(port) + " is out of range 0-65535");
   }
-  SocketAddress address;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage_);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage_);
-  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<std::uint16_t>(port));
-    address.size_ = sizeof(sockaddr_in);
-    return address;
-  }
-  if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    address.size_ = sizeof(sockaddr_in6);
-    return address;
-  }
-
-  // Digits and dots that inet_pton() refused: getaddrinfo() would take "1.2.3" as 1.2.0.3
+  // Digits and dots that are not four numbers: getaddrinfo() would take "1.2.3" as 1.2.0.3
   // (inet_aton's old short forms). Refuse it instead of binding somewhere unexpected.
-  if (host.find_first_not_of("0123456789.") == std::string::npos) {
+  in_addr unused{};
+  if (host.find_first_not_of("0123456789.") == std::string::npos &&
+      ::inet_pton(AF_INET, host.c_str(), &unused) != 1) {
     throw bad_address(shown, "'" + host + "' is not an IPv4 address (four numbers 0-255)");
   }
-  // A name such as "localhost": resolve it once, now. IPv4 first when the name has both,
-  // as Python's TCPServer (address_family = AF_INET) would.
+  // A numeric host, or a name such as "localhost" resolved once, now. IPv4 first when the
+  // name has both, as Python's TCPServer (address_family = AF_INET) would.
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
   if (rc != 0) throw bad_address(shown, "cannot resolve host '" + host + "': " + gai_strerror(rc));
   const addrinfo* chosen = found;
   for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
@@ -108,15 +92,8 @@ SocketAddress SocketAddress::inet(std::string_view host_text, int port) {
       break;
     }
   }
-  address = from_sockaddr(chosen->ai_addr, chosen->ai_addrlen);
+  SocketAddress address = from_sockaddr(chosen->ai_addr, chosen->ai_addrlen);
   ::freeaddrinfo(found);
-  if (address.family() == AF_INET) {
-    v4->sin_port = htons(static_cast<std::uint16_t>(port));
-  } else if (address.family() == AF_INET6) {
-    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-  } else {
-    throw bad_address(shown, "host '" + host + "' is not an IP address");
-  }
   return address;
 }
 
@@ -168,44 +145,25 @@ std::uint16_t SocketAddress::port() const {
 }
 
 std::string SocketAddress::path() const {
-  if (family() != AF_UNIX) return "";
-  auto* un = reinterpret_cast<const sockaddr_un*>(&storage_);
   std::size_t offset = offsetof(sockaddr_un, sun_path);
-  if (size_ <= offset) return "";  // An unnamed socket: the kernel gives only the family.
-  std::size_t length = size_ - offset;
-  const char* begin = un->sun_path;
+  // Empty for an unnamed socket: the kernel gives only the family.
+  if (family() != AF_UNIX || size_ <= offset) return "";
   // The kernel may or may not count the trailing NUL; stop at the first one either way.
-  std::size_t used = 0;
-  while (used < length && begin[used] != '\0') ++used;
-  return std::string(begin, used);
+  const char* path = reinterpret_cast<const sockaddr_un*>(&storage_)->sun_path;
+  return std::string(path, ::strnlen(path, size_ - offset));
 }
 
 std::string SocketAddress::to_string() const {
-  switch (family()) {
-    case AF_INET:
-      return host() + ":" + std::to_string(port());
-    case AF_INET6:
-      return "[" + host() + "]:" + std::to_string(port());
-    case AF_UNIX: {
-      std::string p = path();
-      return p.empty() ? "(unnamed)" : p;
-    }
-    default:
-      return "(none)";
-  }
+  if (family() == AF_INET) return host() + ":" + std::to_string(port());
+  if (family() == AF_INET6) return "[" + host() + "]:" + std::to_string(port());
+  if (family() == AF_UNIX) return path().empty() ? "(unnamed)" : path();
+  return "(none)";
 }
 
 bool operator==(const SocketAddress& a, const SocketAddress& b) {
-  if (a.family() != b.family()) return false;
-  switch (a.family()) {
-    case AF_INET:
-    case AF_INET6:
-      return a.host() == b.host() && a.port() == b.port();
-    case AF_UNIX:
-      return a.path() == b.path();
-    default:
-      return true;
-  }
+  // host() and port() are empty for a Unix address, path() for an IP one.
+  return a.family() == b.family() && a.host() == b.host() && a.port() == b.port() &&
+         a.path() == b.path();
 }
 
 }  // namespace socketserver

@@ -1,9 +1,7 @@
 // SocketAddress: an IPv4, IPv6 or Unix-domain socket address.
 // Python: the address tuple ('127.0.0.1', 8123), ('::1', 0, 0, 0) or the path '/tmp/x.sock'.
 //
-// A value type: copyable, comparable, holds a sockaddr_storage. parse() reads the text a
-// user types on a command line; from_sockaddr() wraps what accept() or recvfrom() filled in.
-//
+// A value type: copyable, comparable, holds a sockaddr_storage. parse() reads what a user types:
 //   SocketAddress::parse("127.0.0.1:8123")   IPv4
 //   SocketAddress::parse("[::1]:0")          IPv6, port 0 = any free port
 //   SocketAddress::parse("localhost:0")      a name, resolved once (IPv4 preferred)
@@ -46,7 +44,7 @@ class SocketAddress {
   const sockaddr* data() const { return reinterpret_cast<const sockaddr*>(&storage_); }
   socklen_t size() const { return size_; }  // For system calls: the sockaddr's length.
 
-  friend bool operator==(const SocketAddress& a, const SocketAddress& b);  // Same bytes.
+  friend bool operator==(const SocketAddress& a, const SocketAddress& b);  // Same address.
   // Not the same address.
   friend bool operator!=(const SocketAddress& a, const SocketAddress& b) { return !(a == b); }
 

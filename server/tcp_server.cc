@@ -12,22 +12,6 @@
 
 namespace socketserver {
 
-TCPServer::TCPServer(SocketAddress address, HandlerFactory handler_factory)
-    : BaseServer(std::move(address), std::move(handler_factory)),
-      address_family(server_address.family()) {}
-
-TCPServer::~TCPServer() { TCPServer::server_close(); }
-
-void TCPServer::bind_and_activate() {
-  socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
-  BaseServer::bind_and_activate();
-}
-
-void TCPServer::server_close() {
-  socket.close();
-  spare_.reset();
-}
-
 void TCPServer::server_bind() {
   // UnixStreamServer and UnixDatagramServer bind paths in their own server_bind().
   if (address_family == AF_UNIX) {
@@ -49,7 +33,6 @@ void TCPServer::server_activate() {
   spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
-// [get_request]
 std::pair<Request, SocketAddress> TCPServer::get_request() {
   try {
     auto [connection, client_address] = socket.accept();
@@ -78,7 +61,6 @@ void TCPServer::drop_connection(int err) {
   dropped_ = 0;
   next_report_ = Deadline(Seconds(1));
 }
-// [end]
 
 void TCPServer::shutdown_request(Request& request) {
   try {
@@ -86,13 +68,7 @@ void TCPServer::shutdown_request(Request& request) {
   } catch (const std::system_error&) {
     // ENOTCONN: the client has already gone. Nothing to tell it.
   }
-  trace_step("close_request");
-  close_request(request);
+  BaseServer::shutdown_request(request);
 }
-
-void TCPServer::close_request(Request& request) { request.connection.close(); }
-
-// The child serves one connection; accepting is the parent's job.
-void TCPServer::close_in_child() { socket.close(); }
 
 }  // namespace socketserver

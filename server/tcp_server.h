@@ -2,30 +2,17 @@
 // Python: socketserver.TCPServer. Add ForkingMixIn or ThreadingMixIn for concurrency.
 //
 // Owns the listening socket; server_close() or the destructor closes it.
-// Not copyable or movable: serve_forever() may be running on another thread.
-// Picks AF_INET or AF_INET6 from the address it is given (Python needs a subclass that sets
-// address_family = AF_INET6).
-//
+// Picks AF_INET or AF_INET6 from the address (Python needs a subclass for AF_INET6).
 // The listening socket is non-blocking: select() may report a connection that the client
 // resets before accept() runs, and the loop must not then block in accept().
-//
-// Out of descriptors (EMFILE, ENFILE), accept() fails and the connection stays queued, so the
-// listening socket stays readable and the loop would spin (Python's does). get_request() then
-// accepts it with a spare descriptor held for the purpose and closes it at once (libev's trick,
-// as muduo cites it): the client sees end of input, the loop sleeps, and new clients are
-// served again as soon as descriptors are free. One line on stderr at most once a second says
-// how many were dropped. See docs/reliability.md#descriptor-exhaustion.
-//
-// For the caller:          bind_and_activate, serve_forever, shutdown, handle_request,
-//                          fileno, server_close
-// May be overridden:       server_bind, server_activate, get_request, verify_request,
-//                          process_request, shutdown_request, close_request, handle_error
-// For derived classes:     finish_request
-// Differs from Python:     see docs/python_to_cpp.md#tcpserver
+// Out of descriptors, it drops the newcomer instead of spinning, as Python's loop does
+// (docs/reliability.md#descriptor-exhaustion). Differences: docs/python_to_cpp.md#tcpserver.
 #ifndef SERVER_TCP_SERVER_H_
 #define SERVER_TCP_SERVER_H_
 
 #include <sys/socket.h>
+
+#include <utility>
 
 #include "server/base_server.h"
 #include "server/deadline.h"
@@ -36,8 +23,10 @@ namespace socketserver {
 
 class TCPServer : public BaseServer {
  public:
-  TCPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~TCPServer() override;
+  TCPServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : BaseServer(std::move(address), std::move(handler_factory)),
+        address_family(server_address.family()) {}
+  ~TCPServer() override { TCPServer::server_close(); }
 
   // Python's class attributes; set them before bind_and_activate().
   int address_family;                  // From server_address: AF_INET or AF_INET6.
@@ -45,29 +34,30 @@ class TCPServer : public BaseServer {
   int request_queue_size = SOMAXCONN;  // Python 3.15's default; Python used 5 before.
   bool allow_reuse_address = false;    // SO_REUSEADDR before bind.
   bool allow_reuse_port = false;       // SO_REUSEPORT before bind (IP families only).
-  // The listening socket, created by bind_and_activate(). Python: self.socket.
-  Socket socket;
+  Socket socket;  // The listening socket, created by bind_and_activate(). Python: self.socket.
 
-  // Creates the socket, then BaseServer::bind_and_activate().
-  void bind_and_activate() override;
+  void bind_and_activate() override {  // Creates the socket, then the base version.
+    socket = Socket(address_family, socket_type | SOCK_NONBLOCK);
+    BaseServer::bind_and_activate();
+  }
   int fileno() const override { return socket.fileno(); }
-  // Closes the listening socket; fileno() is -1 afterwards.
-  void server_close() override;
+  void server_close() override {  // Closes the listening socket; fileno() is -1 afterwards.
+    socket.close();
+    spare_.reset();
+  }
 
   // Sets the reuse options, binds, and reads back the bound address into server_address.
   void server_bind() override;
-  // listen(request_queue_size), and opens the spare descriptor.
-  void server_activate() override;
-  // accept(). Out of descriptors: drops the connection (see above), then throws.
+  void server_activate() override;  // listen(request_queue_size), and opens the spare descriptor.
+  // accept(). Out of descriptors (EMFILE): drops the connection with the spare, then throws.
   std::pair<Request, SocketAddress> get_request() override;
-  // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy, then
-  // close_request().
+  // shutdown(SHUT_WR), so the client sees EOF even while a forked child holds a copy.
   void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;  // Closes the connection.
+  void close_request(Request& request) override { request.connection.close(); }
 
  protected:
   // A forked child closes the listening socket (Stevens, UNP 5.2). UDPServer keeps it.
-  void close_in_child() override;
+  void close_in_child() override { socket.close(); }
   std::optional<Seconds> listening_timeout() const override { return socket.gettimeout(); }
 
  private:

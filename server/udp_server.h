@@ -1,16 +1,14 @@
 // UDPServer: a synchronous IPv4/IPv6 datagram server; one datagram at a time.
 // Python: socketserver.UDPServer (which derives from TCPServer, as here).
 //
-// Each request is one datagram of at most max_packet_size bytes (longer ones are cut, as
-// recvfrom(2) does) plus a borrowed pointer to the server's socket for the reply. There is no
-// connection: server_activate() does not listen, and shutdown_request() closes nothing.
-//
-// May be overridden:       as TCPServer
-// Differs from Python:     see docs/python_to_cpp.md#udpserver
+// Each request is one datagram of at most max_packet_size bytes plus a borrowed pointer to
+// the server's socket for the reply. No connection: server_activate() does not listen, and
+// shutdown_request() closes nothing. Differences: docs/python_to_cpp.md#udpserver.
 #ifndef SERVER_UDP_SERVER_H_
 #define SERVER_UDP_SERVER_H_
 
 #include <cstddef>
+#include <utility>
 
 #include "server/tcp_server.h"
 
@@ -18,14 +16,25 @@ namespace socketserver {
 
 class UDPServer : public TCPServer {
  public:
-  UDPServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
+  UDPServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : TCPServer(std::move(address), std::move(handler_factory)) {
+    socket_type = SOCK_DGRAM;
+  }
 
   std::size_t max_packet_size = 8192;  // Longer datagrams are cut. Python's default.
 
   void server_activate() override {}  // A datagram socket does not listen.
-  std::pair<Request, SocketAddress> get_request() override;
-  void shutdown_request(Request& request) override;
-  void close_request(Request& request) override;  // Closes nothing: the socket is the server's own.
+  // recvfrom(): the datagram, and the server's socket to reply through.
+  std::pair<Request, SocketAddress> get_request() override {
+    auto [packet, client_address] = socket.recvfrom(max_packet_size);
+    Request request;
+    request.packet = std::move(packet);
+    request.server_socket = &socket;
+    return {std::move(request), std::move(client_address)};
+  }
+  // No connection to shut down (no SHUT_WR): straight to close_request().
+  void shutdown_request(Request& request) override { BaseServer::shutdown_request(request); }
+  void close_request(Request&) override {}  // Closes nothing: the socket is the server's own.
 
  protected:
   // Handlers reply through the server's socket: a ThreadingMixIn waits for them before

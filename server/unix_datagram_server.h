@@ -1,14 +1,13 @@
 // UnixDatagramServer: a synchronous datagram server on a Unix-domain socket.
 // Python: socketserver.UnixDatagramServer (derives from UDPServer, as here).
 //
-// A client that wants a reply must bind its own path first: the server answers with
-// sendto(client_address), and an unbound client has no address to answer to.
-// The socket file is removed on close as UnixStreamServer does; the reuse options are ignored.
-//
-// May be overridden:       as UDPServer
-// Differs from Python:     see docs/python_to_cpp.md#unix-servers
+// A client that wants a reply binds its own path first: the server answers with
+// sendto(client_address). The socket file is removed as UnixStreamServer does.
+// Differences: docs/python_to_cpp.md#unix-servers.
 #ifndef SERVER_UNIX_DATAGRAM_SERVER_H_
 #define SERVER_UNIX_DATAGRAM_SERVER_H_
+
+#include <utility>
 
 #include "server/udp_server.h"
 #include "server/unix_socket_file.h"
@@ -17,11 +16,16 @@ namespace socketserver {
 
 class UnixDatagramServer : public UDPServer {
  public:
-  UnixDatagramServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~UnixDatagramServer() override;
+  UnixDatagramServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : UDPServer(internal::unix_server_address(std::move(address), "UnixDatagramServer"),
+                  std::move(handler_factory)) {}
+  ~UnixDatagramServer() override { UnixDatagramServer::server_close(); }
 
-  void server_bind() override;
-  void server_close() override;
+  void server_bind() override { server_address = socket_file_.bind(socket, server_address); }
+  void server_close() override {
+    UDPServer::server_close();
+    socket_file_.remove();
+  }
 
  private:
   internal::UnixSocketFile socket_file_;

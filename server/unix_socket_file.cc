@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 #include <system_error>
 
 #include "server/errors.h"
@@ -21,7 +22,7 @@ const char* describe_file(mode_t mode) {
 
 }  // namespace
 
-void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
+SocketAddress UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
   try {
     socket.bind(address);
   } catch (const std::system_error& e) {
@@ -56,6 +57,7 @@ void UnixSocketFile::bind(Socket& socket, const SocketAddress& address) {
     device_ = info.st_dev;
     inode_ = info.st_ino;
   }
+  return socket.getsockname();
 }
 
 void UnixSocketFile::remove() {

@@ -1,15 +1,13 @@
 // UnixStreamServer: a synchronous stream server on a Unix-domain socket (a filesystem path).
 // Python: socketserver.UnixStreamServer, which only sets address_family = AF_UNIX.
 //
-// Beyond Python: server_close() removes the socket file if this server created it (and it
-// has not been replaced since), and binding over a stale file gives an error that says so.
-// A path longer than 107 bytes is refused when the SocketAddress is made.
-// allow_reuse_address and allow_reuse_port are ignored: they mean nothing for a path.
-//
-// May be overridden:       as TCPServer
-// Differs from Python:     see docs/python_to_cpp.md#unix-servers
+// Beyond Python: binding over a stale socket file gives an error that says so, and
+// server_close() removes the file this server created. The reuse options are ignored.
+// Differences: docs/python_to_cpp.md#unix-servers.
 #ifndef SERVER_UNIX_STREAM_SERVER_H_
 #define SERVER_UNIX_STREAM_SERVER_H_
+
+#include <utility>
 
 #include "server/tcp_server.h"
 #include "server/unix_socket_file.h"
@@ -18,11 +16,16 @@ namespace socketserver {
 
 class UnixStreamServer : public TCPServer {
  public:
-  UnixStreamServer(SocketAddress server_address, HandlerFactory RequestHandlerClass);  // No I/O.
-  ~UnixStreamServer() override;
+  UnixStreamServer(SocketAddress address, HandlerFactory handler_factory)  // No I/O.
+      : TCPServer(internal::unix_server_address(std::move(address), "UnixStreamServer"),
+                  std::move(handler_factory)) {}
+  ~UnixStreamServer() override { UnixStreamServer::server_close(); }
 
-  void server_bind() override;
-  void server_close() override;
+  void server_bind() override { server_address = socket_file_.bind(socket, server_address); }
+  void server_close() override {
+    TCPServer::server_close();
+    socket_file_.remove();
+  }
 
  private:
   internal::UnixSocketFile socket_file_;

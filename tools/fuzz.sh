@@ -50,7 +50,7 @@ fi
 declare -A sources=(
   [socket_address]="server/socket_address.cc"
   [buffered_reader]="handlers/buffered_reader.cc server/socket.cc server/socket_address.cc
-                     server/fd.cc server/deadline.cc server/errors.cc"
+                     server/deadline.cc server/errors.cc"
   [demo_flags]="demo/cli.cc server/socket_address.cc"
   [login_session]="demo/login_session.cc demo/user_table.cc"
 )
