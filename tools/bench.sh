@@ -14,14 +14,16 @@
 #    --shutdown-reps (as --reps), --cpu, and --rounds, --connections and --round-trips when
 #    given, are passed on to it; otherwise it uses its own, smaller, echo defaults. It is
 #    skipped when --only does not name "shutdown".
-# 3. tests/bench/side_by_side.py: the library's ThreadingTCPServer (default and 256 KiB
-#    stacks), a hand-written thread-per-connection server (tests/bench/raw_echo_server.cc)
-#    and Python's socketserver (tests/bench/python_echo_server.py), all loaded by one C++
-#    client (tests/bench/load.cc) at 1, 8 and 64 connections, taking turns; idle connections
-#    held; system calls per request from strace -c -f; the plot with --plot FILE (gnuplot,
-#    installed by tools/setup.sh). Its own flags: --side-rounds R [3], --side-seconds S [1],
-#    --plot FILE. Skipped when --only does not name "side-by-side"; `--only side-by-side`
-#    runs it alone. About 3 minutes.
+# 3. tests/bench/side_by_side.py: the library's TCPServer, ThreadingTCPServer (default and
+#    256 KiB stacks), ForkingTCPServer, UDPServer and ThreadingUnixStreamServer, each beside
+#    a hand-written server of the same architecture (tests/bench/raw_echo_server.cc) and
+#    Python's socketserver (tests/bench/python_echo_server.py), all loaded by one C++ client
+#    (tests/bench/load.cc) at 1, 8 and 64 connections, taking turns, pinned and unpinned;
+#    1,000 to 10,000 idle connections with memory per connection and the time to stop;
+#    memory after 10,000 and 100,000 connections; system calls per request from strace -c -f;
+#    the plot with --plot FILE (gnuplot, installed by tools/setup.sh). Its own flags are
+#    below. Skipped when --only does not name "side-by-side"; `--only side-by-side` runs it
+#    alone. About 6 minutes.
 # Prints the date, the commit and `nproc` first, so a pasted result says where it came from.
 # docs/benchmark.md explains the figures. Exits non-zero if either program fails (2 for a bad
 # flag, with echo_bench's usage).
@@ -50,7 +52,13 @@ echo_bench flags (defaults in brackets):
   --verbose            every batch's rate on stderr
 side_by_side.py flags:
   --side-rounds R      rounds per row, the servers taking turns [3]
-  --side-seconds S     seconds of load per server, row and round [1]
+  --side-seconds S     seconds of load per server, row and round [0.4]
+  --side-groups G,...  threading, sync, forking, udp, unix [all]
+  --side-pin P,...     pinned (servers on CPU 0, client on CPU 1), unpinned [both]
+  --side-hold K,...    idle connections held during a connect row [100,5000]
+  --side-idle K,...    idle connections, then all speak: memory, time to stop
+                       [1000,5000,10000]
+  --side-memory N,...  memory after N connections in all [10000,100000]
   --plot FILE          requests per second against connections, as a PNG (gnuplot)
   --only side-by-side  run only the side-by-side comparison
 docs/benchmark.md explains the figures.
@@ -77,6 +85,11 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   case $arg in
     --side-rounds) side_args+=(--rounds "$value") ;;
     --side-seconds) side_args+=(--seconds "$value") ;;
+    --side-groups) side_args+=(--groups "$value") ;;
+    --side-pin) side_args+=(--pin "$value") ;;
+    --side-hold) side_args+=(--hold "$value") ;;
+    --side-idle) side_args+=(--idle "$value") ;;
+    --side-memory) side_args+=(--memory "$value") ;;
     --plot) side_args+=(--plot "$value") ;;
     --shutdown-reps) python_args+=(--reps "$value") ;;
     --cpu) python_args+=(--cpu "$value") ;;
@@ -91,7 +104,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
       ;;
   esac
   case $arg in
-    --side-rounds | --side-seconds | --plot) ;;
+    --side-* | --plot) ;;
     --only) [[ $value == side-by-side ]] || bench_args+=("$arg" "$value") ;;
     --verbose | --*=*) bench_args+=("${args[i]}") ;;
     *) bench_args+=("$arg" "$value") ;;

@@ -2,7 +2,7 @@
 own socketserver with the same handler, measured by one client (load) in one run, taking turns.
 
     side_by_side.py --load L --library ECHO_SERVER --raw RAW_SERVER --python PY_SERVER
-                    [--rounds 3] [--seconds 0.5] [--connections 1,8,64]
+                    [--rounds 3] [--seconds 0.4] [--connections 1,8,64]
                     [--groups threading,sync,forking,udp,unix] [--pin pinned,unpinned]
                     [--hold 100,5000] [--idle 1000,5000,10000] [--memory 10000,100000]
                     [--strace] [--plot FILE]
@@ -151,7 +151,7 @@ def measure(args, servers, mode, connections, hold, names, client_cpus=None):
     for turn in range(args.rounds + 1):  # Round 0 warms up, shorter, and is not kept.
         order = names[turn % len(names):] + names[:turn % len(names)]
         for name in order:
-            seconds = args.seconds if turn > 0 else min(args.seconds, 0.2)
+            seconds = args.seconds if turn > 0 else min(args.seconds, 0.1)
             result = load(args, servers[name], mode, connections, hold, seconds,
                           cpus=client_cpus)
             if turn > 0:
@@ -297,11 +297,11 @@ def memory_after_requests(args, counts):
     return errors
 
 
-def plot(path, panels, connections):
+def plot(path, panels, connections, data_dir):
     """One panel per group: requests per second against connections, each server a line."""
     files = []
     for i, (title, curves) in enumerate(panels):
-        data = "%s.%d.dat" % (path, i)
+        data = os.path.join(data_dir, "plot.%d.dat" % i)
         with open(data, "w") as f:
             f.write("# connections " + " ".join('"%s"' % n for n in curves) + "\n")
             for c in connections:
@@ -318,9 +318,9 @@ def plot(path, panels, connections):
                   360 * rows, path, rows, "; ".join(files)))
     try:
         subprocess.run(["gnuplot", "-e", script], check=True)
-        print("\nplot: %s (data: %s.*.dat)" % (path, path))
+        print("\nplot: %s" % path)
     except (OSError, subprocess.CalledProcessError) as error:
-        print("\nplot: skipped (%s); data in %s.*.dat" % (error, path))
+        print("\nplot: skipped (%s)" % error)
 
 
 def run_group(args, group, connections, socket_dir, summary, panels):
@@ -405,7 +405,7 @@ def main():
     for flag in ("--load", "--library", "--raw", "--python"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=0.5)
+    parser.add_argument("--seconds", type=float, default=0.4)
     parser.add_argument("--connections", default="1,8,64")
     parser.add_argument("--groups", default="threading,sync,forking,udp,unix")
     parser.add_argument("--pin", default="pinned,unpinned")
@@ -459,7 +459,7 @@ def main():
             strace_counts(args, commands, ["library 256k", "hand-written", "Python"])
         print_summary(summary)
         if args.plot and panels:
-            plot(args.plot, panels, connections)
+            plot(args.plot, panels, connections, socket_dir)
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
     print("load average %.1f; took %.0f s, %d errors" % (
