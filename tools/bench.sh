@@ -60,6 +60,8 @@ side_by_side.py flags:
                        [1000,5000,10000]
   --side-memory N,...  memory after N connections in all [10000,100000]
   --plot FILE          requests per second against connections, as a PNG (gnuplot)
+  --side-output FILE   also write the side by side's output (with bench's first two
+                       lines) to FILE
   --only side-by-side  run only the side-by-side comparison
 docs/benchmark.md explains the figures.
 EOF
@@ -68,6 +70,7 @@ EOF
 # The flags python_shutdown.py shares, and whether it runs at all.
 python_args=(--echo)
 side_args=()  # side_by_side.py's own flags.
+side_output=  # --side-output FILE: a copy of the side by side's output.
 bench_args=() # echo_bench's flags.
 only=  # Every --only value, comma-joined; empty when none was given.
 args=("$@")
@@ -91,6 +94,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --side-idle) side_args+=(--idle "$value") ;;
     --side-memory) side_args+=(--memory "$value") ;;
     --plot) side_args+=(--plot "$value") ;;
+    --side-output) side_output=$value ;;
     --shutdown-reps) python_args+=(--reps "$value") ;;
     --cpu) python_args+=(--cpu "$value") ;;
     --only) only+=,$value ;;
@@ -120,9 +124,10 @@ if [[ -n $only && $only, != *,side-by-side,* ]]; then run_side=false; fi
 run_echo_bench=true
 if [[ $only == ,side-by-side ]]; then run_echo_bench=false run_python=false; fi
 
-echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git describe --always --dirty 2>/dev/null ||
-  echo unknown), nproc $(nproc), $(uname -sr)"
-echo "bench: tools/bench.sh${*:+ $*}"
+header="bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git describe --always --dirty \
+  2>/dev/null || echo unknown), nproc $(nproc), $(uname -sr)
+bench: tools/bench.sh${*:+ $*}"
+echo "$header"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -167,8 +172,11 @@ if $run_side; then
   echo
   python3 tests/bench/side_by_side.py --load "$work/load" --library "$work/echo_server" \
     --raw "$work/raw_echo_server" --python tests/bench/python_echo_server.py --strace \
-    "${side_args[@]}"
-  side_status=$?
+    "${side_args[@]}" | tee "$work/side.out"
+  side_status=${PIPESTATUS[0]}
+  if [[ -n $side_output ]]; then
+    { echo "$header"; echo; cat "$work/side.out"; } >"$side_output"
+  fi
 fi
 
 if ((bench_status != 0 || python_status != 0 || side_status != 0)); then
