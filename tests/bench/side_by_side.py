@@ -297,7 +297,17 @@ def memory_after_requests(args, counts):
     return errors
 
 
-def plot(path, panels, connections, data_dir):
+# Each server keeps its colour in every panel; the 8 MiB variants are dashed.
+STYLE = {"library": "#7b2fbe", "hand-written": "#1a9850", "Python": "#2b83ba"}
+
+
+def style(name):
+    colour = STYLE[name.split()[0]]
+    dashed = " dt 2" if name.endswith(("default", "8m")) else ""
+    return 'lc rgb "%s"%s' % (colour, dashed)
+
+
+def plot(path, panels, connections, data_dir, load_averages):
     """One panel per group: requests per second against connections, each server a line."""
     files = []
     for i, (title, curves) in enumerate(panels):
@@ -306,16 +316,17 @@ def plot(path, panels, connections, data_dir):
             f.write("# connections " + " ".join('"%s"' % n for n in curves) + "\n")
             for c in connections:
                 f.write("%d %s\n" % (c, " ".join("%.0f" % curves[n].get(c, 0) for n in curves)))
-        lines = ", ".join('"%s" using 1:%d with linespoints title "%s"' % (data, j + 2, n)
-                          for j, n in enumerate(curves))
+        lines = ", ".join('"%s" using 1:%d with linespoints %s lw 2 title "%s"' % (
+            data, j + 2, style(n), n) for j, n in enumerate(curves))
         files.append('set title "%s"; plot %s' % (title, lines))
     rows = (len(panels) + 2) // 3
     script = ('set terminal pngcairo size 1500,%d font ",9"; set output "%s"; '
               'set multiplot layout %d,3 title "requests per second against concurrent '
-              'connections, unpinned (TCP and Unix loopback, 16-byte lines)"; set logscale x 2; '
-              'set xlabel "connections"; set ylabel "req/s"; set yrange [0:*]; '
-              'set key bottom right; %s; unset multiplot' % (
-                  360 * rows, path, rows, "; ".join(files)))
+              'connections, unpinned (loopback, 16-byte lines; %d vCPUs, load average %.1f '
+              'to %.1f)"; set logscale x 2; set xlabel "connections"; set ylabel "req/s"; '
+              'set yrange [0:*]; set key top left font ",8"; %s; unset multiplot' % (
+                  360 * rows, path, rows, os.cpu_count(), load_averages[0], load_averages[1],
+                  "; ".join(files)))
     try:
         subprocess.run(["gnuplot", "-e", script], check=True)
         print("\nplot: %s" % path)
@@ -433,10 +444,11 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     started = time.monotonic()
     socket_dir = tempfile.mkdtemp(prefix="ss-", dir="/tmp")  # sun_path holds 108 bytes.
+    load_at_start = os.getloadavg()[0]
 
-    print("side_by_side: %d rounds of %.1f s per server and row, servers taking turns; "
+    print("side_by_side: %d rounds of %g s per server and row, servers taking turns; "
           "16-byte lines; pinned: servers on CPU 0, the client on CPU 1; nproc %d; "
-          "load average %.1f" % (args.rounds, args.seconds, os.cpu_count(), os.getloadavg()[0]))
+          "load average %.1f" % (args.rounds, args.seconds, os.cpu_count(), load_at_start))
     errors = 0
     summary = []
     panels = []
@@ -459,7 +471,8 @@ def main():
             strace_counts(args, commands, ["library 256k", "hand-written", "Python"])
         print_summary(summary)
         if args.plot and panels:
-            plot(args.plot, panels, connections, socket_dir)
+            plot(args.plot, panels, connections, socket_dir,
+                 (load_at_start, os.getloadavg()[0]))
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
     print("load average %.1f; took %.0f s, %d errors" % (
