@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench.sh: builds the benchmark optimised and runs it, then Python's side of it.
 #
-#   tools/bench.sh                      everything: about 25 s plus the build
-#   tools/bench.sh --rounds 5 --connections 50 --round-trips 500 --shutdown-reps 4
-#                                       a quick look: a few seconds
+#   tools/bench.sh                      everything: about 9 minutes on a busy machine
+#   tools/bench.sh --rounds 5 --connections 50 --round-trips 500 --shutdown-reps 4 \
+#     --only sync,threading,forking,shutdown   a quick look, without the side by side
+#   tools/bench.sh --plot docs/benchmark.png --side-output docs/benchmark_side_by_side.txt
+#                                       docs/benchmark.md's side-by-side figures
 #   tools/bench.sh --only forking       one group; the flags are echo_bench's (see below)
 #
 # 1. bazel build -c opt //tests/bench:echo_bench, and runs it with the flags given here:
