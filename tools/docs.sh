@@ -8,8 +8,9 @@
 #   tools/docs.sh --xml DIR       Doxygen's XML in DIR/xml, for tools that read the API
 #                                 (docs/python_to_cpp_test.py), checks included
 #
-# Reads the public headers of server/, handlers/ and mixins/ (and socketserver.h), README.md (the main page) and
-# docs/*.md (related pages), with tools/Doxyfile. Doxygen reads only `///` comments, the
+# Reads the public headers of server/, handlers/ and mixins/ (and socketserver.h), README.md
+# (the main page), and as related pages docs/*.md, the lectures (docs/lectures/) and the
+# exercises' statements (docs/exercises/*/README.md), with tools/Doxyfile. Doxygen reads only `///` comments, the
 # headers use `//`: tools/doxygen_filter.py copies every input to a staging folder as Doxygen
 # should read it (line numbers kept), and Doxygen runs there; warnings name the real files.
 # Prints the warnings and exits 1 if there is any. Needs doxygen and graphviz (Debian
@@ -60,7 +61,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/ss-docs-XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
 # The same inputs as tools/Doxyfile's INPUT and EXCLUDE: staged, then read from the stage.
-inputs=(README.md docs/*.md)
+inputs=(README.md docs/*.md docs/lectures/*.md docs/exercises/README.md docs/exercises/*/README.md)
 [[ -f socketserver.h ]] && inputs+=(socketserver.h)  # A top-level header, if there is one.
 for header in server/*.h handlers/*.h mixins/*.h; do
   case $header in

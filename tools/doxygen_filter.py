@@ -186,10 +186,21 @@ def slug(title):
     return re.sub(r"[^\w\- ]", "", title).replace(" ", "-")
 
 
+def page_name(path):
+    """The prefix of a page's labels: its name, or its folder's for a README.md below the top
+    (docs/lectures/README.md is "lectures"; the top README.md stays "README")."""
+    path = os.path.normpath(path)
+    folder, name = os.path.split(path)
+    if name == "README.md" and folder:
+        name = os.path.basename(folder) + ".md"
+    return re.sub(r"\W", "_", name[:-3])
+
+
 def filter_markdown(path, lines):
     """Gives each heading the label GitHub gives it, prefixed with the page's name, and points
     the links at those labels: Doxygen 1.9 makes no labels of its own for headings."""
-    page = re.sub(r"\W", "_", path.rsplit("/", 1)[-1][:-3])
+    page = page_name(path)
+    folder = os.path.dirname(path)
     out, seen, fence = [], {}, False
     for line in lines:
         if line.lstrip().startswith(("```", "~~~")):
@@ -204,8 +215,9 @@ def filter_markdown(path, lines):
         elif not fence:
             # [text](#anchor) and [text](some/page.md#anchor): the labels made above.
             line = re.sub(r"\]\(#([\w\-]+)\)", lambda m: "](#%s-%s)" % (page, m.group(1)), line)
-            line = re.sub(r"\]\((?:[\w./]*/)?(\w+)\.md#([\w\-]+)\)",
-                          lambda m: "](#%s-%s)" % (m.group(1), m.group(2)), line)
+            line = re.sub(r"\]\(([\w./]*\.md)#([\w\-]+)\)",
+                          lambda m: "](#%s-%s)" % (page_name(os.path.join(folder, m.group(1))),
+                                                    m.group(2)), line)
             line = code_spans(line)
         out.append(line)
     return out

@@ -33,6 +33,7 @@ def exercise(name, hdrs, srcs = [], deps = [], check_deps = [], check_data = [],
       tags: for the checks and the tests ("notsan" when the check forks).
       mistakes: the folders under mistakes/, each with the files of starter/ and fails.txt.
     """
+    native.exports_files(["README.md"])  # The statement: a page of the API reference too.
     variants = ["starter", "solution"] + ["mistakes/" + m for m in mistakes]
     for variant in variants:
         native.cc_library(
