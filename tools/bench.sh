@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench.sh: builds the benchmark optimised and runs it, then Python's side of it.
 #
-#   tools/bench.sh                      everything: about 25 s plus the build
-#   tools/bench.sh --rounds 5 --connections 50 --round-trips 500 --shutdown-reps 4
-#                                       a quick look: a few seconds
+#   tools/bench.sh                      everything: about 9 minutes on a busy machine
+#   tools/bench.sh --rounds 5 --connections 50 --round-trips 500 --shutdown-reps 4 \
+#     --only sync,threading,forking,shutdown   a quick look, without the side by side
+#   tools/bench.sh --plot docs/benchmark.png --side-output docs/benchmark_side_by_side.txt
+#                                       docs/benchmark.md's side-by-side figures
 #   tools/bench.sh --only forking       one group; the flags are echo_bench's (see below)
 #
 # 1. bazel build -c opt //tests/bench:echo_bench, and runs it with the flags given here:
@@ -14,14 +16,16 @@
 #    --shutdown-reps (as --reps), --cpu, and --rounds, --connections and --round-trips when
 #    given, are passed on to it; otherwise it uses its own, smaller, echo defaults. It is
 #    skipped when --only does not name "shutdown".
-# 3. tests/bench/side_by_side.py: the library's ThreadingTCPServer (default and 256 KiB
-#    stacks), a hand-written thread-per-connection server (tests/bench/raw_echo_server.cc)
-#    and Python's socketserver (tests/bench/python_echo_server.py), all loaded by one C++
-#    client (tests/bench/load.cc) at 1, 8 and 64 connections, taking turns; idle connections
-#    held; system calls per request from strace -c -f; the plot with --plot FILE (gnuplot,
-#    installed by tools/setup.sh). Its own flags: --side-rounds R [3], --side-seconds S [1],
-#    --plot FILE. Skipped when --only does not name "side-by-side"; `--only side-by-side`
-#    runs it alone. About 3 minutes.
+# 3. tests/bench/side_by_side.py: the library's TCPServer, ThreadingTCPServer (default and
+#    256 KiB stacks), ForkingTCPServer, UDPServer and ThreadingUnixStreamServer, each beside
+#    a hand-written server of the same architecture (tests/bench/raw_echo_server.cc) and
+#    Python's socketserver (tests/bench/python_echo_server.py), all loaded by one C++ client
+#    (tests/bench/load.cc) at 1, 8 and 64 connections, taking turns, pinned and unpinned;
+#    1,000 to 10,000 idle connections with memory per connection and the time to stop;
+#    memory after 10,000 and 100,000 connections; system calls per request from strace -c -f;
+#    the plot with --plot FILE (gnuplot, installed by tools/setup.sh). Its own flags are
+#    below. Skipped when --only does not name "side-by-side"; `--only side-by-side` runs it
+#    alone. About 6 minutes.
 # Prints the date, the commit and `nproc` first, so a pasted result says where it came from.
 # docs/benchmark.md explains the figures. Exits non-zero if either program fails (2 for a bad
 # flag, with echo_bench's usage).
@@ -50,8 +54,16 @@ echo_bench flags (defaults in brackets):
   --verbose            every batch's rate on stderr
 side_by_side.py flags:
   --side-rounds R      rounds per row, the servers taking turns [3]
-  --side-seconds S     seconds of load per server, row and round [1]
+  --side-seconds S     seconds of load per server, row and round [0.4]
+  --side-groups G,...  threading, sync, forking, udp, unix [all]
+  --side-pin P,...     pinned (servers on CPU 0, client on CPU 1), unpinned [both]
+  --side-hold K,...    idle connections held during a connect row [100,5000]
+  --side-idle K,...    idle connections, then all speak: memory, time to stop
+                       [1000,5000,10000]
+  --side-memory N,...  memory after N connections in all [10000,100000]
   --plot FILE          requests per second against connections, as a PNG (gnuplot)
+  --side-output FILE   also write the side by side's output (with bench's first two
+                       lines) to FILE
   --only side-by-side  run only the side-by-side comparison
 docs/benchmark.md explains the figures.
 EOF
@@ -60,6 +72,7 @@ EOF
 # The flags python_shutdown.py shares, and whether it runs at all.
 python_args=(--echo)
 side_args=()  # side_by_side.py's own flags.
+side_output=  # --side-output FILE: a copy of the side by side's output.
 bench_args=() # echo_bench's flags.
 only=  # Every --only value, comma-joined; empty when none was given.
 args=("$@")
@@ -77,7 +90,13 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   case $arg in
     --side-rounds) side_args+=(--rounds "$value") ;;
     --side-seconds) side_args+=(--seconds "$value") ;;
+    --side-groups) side_args+=(--groups "$value") ;;
+    --side-pin) side_args+=(--pin "$value") ;;
+    --side-hold) side_args+=(--hold "$value") ;;
+    --side-idle) side_args+=(--idle "$value") ;;
+    --side-memory) side_args+=(--memory "$value") ;;
     --plot) side_args+=(--plot "$value") ;;
+    --side-output) side_output=$value ;;
     --shutdown-reps) python_args+=(--reps "$value") ;;
     --cpu) python_args+=(--cpu "$value") ;;
     --only) only+=,$value ;;
@@ -91,7 +110,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
       ;;
   esac
   case $arg in
-    --side-rounds | --side-seconds | --plot) ;;
+    --side-* | --plot) ;;
     --only) [[ $value == side-by-side ]] || bench_args+=("$arg" "$value") ;;
     --verbose | --*=*) bench_args+=("${args[i]}") ;;
     *) bench_args+=("$arg" "$value") ;;
@@ -107,9 +126,10 @@ if [[ -n $only && $only, != *,side-by-side,* ]]; then run_side=false; fi
 run_echo_bench=true
 if [[ $only == ,side-by-side ]]; then run_echo_bench=false run_python=false; fi
 
-echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git describe --always --dirty 2>/dev/null ||
-  echo unknown), nproc $(nproc), $(uname -sr)"
-echo "bench: tools/bench.sh${*:+ $*}"
+header="bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git describe --always --dirty \
+  2>/dev/null || echo unknown), nproc $(nproc), $(uname -sr)
+bench: tools/bench.sh${*:+ $*}"
+echo "$header"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -154,8 +174,11 @@ if $run_side; then
   echo
   python3 tests/bench/side_by_side.py --load "$work/load" --library "$work/echo_server" \
     --raw "$work/raw_echo_server" --python tests/bench/python_echo_server.py --strace \
-    "${side_args[@]}"
-  side_status=$?
+    "${side_args[@]}" | tee "$work/side.out"
+  side_status=${PIPESTATUS[0]}
+  if [[ -n $side_output ]]; then
+    { echo "$header"; echo; cat "$work/side.out"; } >"$side_output"
+  fi
 fi
 
 if ((bench_status != 0 || python_status != 0 || side_status != 0)); then

@@ -6,9 +6,12 @@
 #   - a bad flag or value makes echo_bench print its usage and exit 2;
 #   - python_shutdown.py exits 0 and prints its shutdown row (and, with --echo, its rates);
 #   - side_by_side.py, with load, echo_server, raw_echo_server and python_echo_server.py,
-#     exits 0 (no request failed) and prints a row for every server, the held rows and the
-#     plot line;
-#   - load refuses a bad flag with exit 2, and counts a server that is not there as errors.
+#     exits 0 (no request failed) and prints a row for every group (TCPServer,
+#     ThreadingTCPServer, ForkingTCPServer, UDPServer, ThreadingUnixStreamServer), mode,
+#     pinning and server, the held rows, the idle-connection rows, the memory rows, the
+#     summary and the plot line;
+#   - load refuses a bad flag with exit 2, and counts a server that is not there as errors;
+#   - raw_echo_server and python_echo_server.py refuse a bad flag with exit 2.
 #
 # Usage (Bazel passes them): bench_smoke_test.sh ECHO_BENCH PYTHON_SHUTDOWN SIDE_BY_SIDE LOAD
 #                            ECHO_SERVER RAW_ECHO_SERVER PYTHON_ECHO_SERVER
@@ -78,17 +81,31 @@ python3 "$python_script" --bogus >/dev/null 2>&1
 status=$?
 ((status == 2)) || fail "python_shutdown.py --bogus exited $status, not 2"
 
-# side_by_side.py, shortest run: every server, both modes, a held row, the plot.
+# side_by_side.py, shortest run: every group, mode and pinning, held and idle connections,
+# memory after a few connections, the plot.
 python3 "$side_by_side" --load "$load" --library "$echo_server" --raw "$raw_server" \
-  --python "$python_server" --rounds 1 --seconds 0.1 --connections 1,2 --hold 5 \
-  --plot "$work/plot.png" >"$work/side.out" 2>&1
+  --python "$python_server" --rounds 1 --seconds 0.05 --connections 1,2 --hold 5 --idle 20 \
+  --memory 50,100 --plot "$work/plot.png" >"$work/side.out" 2>&1
 status=$?
 ((status == 0)) || fail "side_by_side.py exited $status: $(cat "$work/side.out")"
-for text in "ping-pong, 1 conn" "ping-pong, 2 conn" "connect, 1 conn" "connect, 2 conn" \
-  "connect, 1 + 5 held" "library 256k" "library default" "hand-written" "hand-written 8m" \
-  "Python" "plot: " ", 0 errors"; do
+for text in "ThreadingTCPServer: library 256k, library default, hand-written, hand-written 8m" \
+  "TCPServer: library, hand-written, Python" "ForkingTCPServer: library, hand-written, Python" \
+  "UDPServer: library, hand-written, Python" "ThreadingUnixStreamServer: library 256k" \
+  "ping-pong, 1 conn, pinned" "ping-pong, 2 conn, unpinned" "connect, 1 conn, pinned" \
+  "connect, 2 conn, unpinned" "datagram, 2 conn, pinned" "datagram, 1 conn, unpinned" \
+  "connect, 1 + 5 held" "hand-written 8m" "Python" "plot: " ", 0 errors"; do
   expect_line "$work/side.out" "$text"
 done
+# Each group has a row for each of its servers, and a summary line for each library row.
+for group in ThreadingTCPServer TCPServer ForkingTCPServer UDPServer ThreadingUnixStreamServer; do
+  grep -q "^$group  *library" "$work/side.out" || fail "no summary line for $group"
+done
+for server in "library 256k" "hand-written" "Python"; do
+  grep -q "^20  *$server  " "$work/side.out" || fail "no idle row for $server"
+done
+expect_line "$work/side.out" "after 100"
+grep -q "^library 256k  *[0-9]" "$work/side.out" || fail "no memory row for library 256k"
+if command -v gnuplot >/dev/null; then [[ -s $work/plot.png ]] || fail "no plot"; fi
 
 # load: a bad flag is exit 2; a server that is not there is errors and exit 1.
 "$load" --connect 127.0.0.1:1 --connections 0 >/dev/null 2>&1
@@ -99,6 +116,17 @@ status=$?
 ((status == 1)) || fail "load against no server exited $status, not 1"
 grep -q "requests=0 .*errors=[1-9]" "$work/load.out" ||
   fail "load against no server: $(cat "$work/load.out")"
+
+# The servers' own bad flags.
+"$raw_server" --mixin bogus >/dev/null 2>&1
+status=$?
+((status == 2)) || fail "raw_echo_server --mixin bogus exited $status, not 2"
+python3 "$python_server" --server bogus >/dev/null 2>&1
+status=$?
+((status == 2)) || fail "python_echo_server.py --server bogus exited $status, not 2"
+"$load" --connect 127.0.0.1:1 --mode hold >/dev/null 2>&1
+status=$?
+((status == 2)) || fail "load --mode hold without --hold exited $status, not 2"
 
 if ((failures > 0)); then
   echo "$failures failure(s)" >&2

@@ -1,15 +1,27 @@
-// raw_echo_server: the hand-written ceiling of the side-by-side benchmark. A thread per
-// connection written plainly in POSIX, as Stevens writes it in UNIX Network Programming:
-// accept4(), pthread_create() of a detached thread with a small stack, which echoes what it
-// reads until end of input and closes. No poll(), no hooks, no buffering, no bookkeeping.
+// raw_echo_server: the hand-written ceiling of the side-by-side benchmark. Each of the
+// library's echo servers written plainly in POSIX, as Stevens writes them in UNIX Network
+// Programming: no poll(), no hooks, no buffering, no bookkeeping.
 //
-//   raw_echo_server [--stack-size BYTES]    0: the system's default (8 MiB); default 262144
+//   raw_echo_server [--server tcp|udp|unix] [--mixin none|threading|forking]
+//                   [--path PATH] [--stack-size BYTES]
 //
-// Prints "listening on 127.0.0.1:PORT" (a port the kernel picks), then serves until killed.
+//   --server tcp     (default) TCP on 127.0.0.1, a port the kernel picks
+//   --server udp     UDP on 127.0.0.1: recvfrom() a datagram, sendto() it back, one at a time
+//   --server unix    a Unix stream socket at --path (required; removed when it starts)
+//   --mixin none     (default) accept4(), echo until end of input, close, the next one
+//   --mixin threading  a detached pthread_create() thread per connection
+//   --mixin forking  a fork()ed child per connection; the parent reaps with waitpid(-1)
+//   --stack-size     the threads' stacks, 0 for the system's default (8 MiB); default 262144
+//
+// The same flags, spelled the same way, as demo/echo_server's. Prints "listening on ADDRESS"
+// (127.0.0.1:PORT, or the path), then serves until killed. The echo: read() into 1 KiB,
+// send() it back, until end of input.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,8 +32,7 @@
 
 namespace {
 
-void* echo(void* argument) {
-  int fd = static_cast<int>(reinterpret_cast<intptr_t>(argument));
+void echo(int fd) {
   char buffer[1024];
   for (;;) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -29,51 +40,126 @@ void* echo(void* argument) {
     if (::send(fd, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
   }
   ::close(fd);
+}
+
+void* echo_thread(void* argument) {
+  echo(static_cast<int>(reinterpret_cast<intptr_t>(argument)));
   return nullptr;
+}
+
+[[noreturn]] void usage(const char* error) {
+  std::fprintf(stderr,
+               "raw_echo_server: %s\nusage: raw_echo_server [--server tcp|udp|unix] "
+               "[--mixin none|threading|forking] [--path PATH] [--stack-size BYTES]\n",
+               error);
+  std::exit(2);
+}
+
+// A bound socket (listening, for a stream), or exit 1. Prints where it is.
+int open_socket(const std::string& server, const std::string& path) {
+  sockaddr_storage address{};
+  socklen_t length;
+  if (server == "unix") {
+    auto* un = reinterpret_cast<sockaddr_un*>(&address);
+    un->sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof un->sun_path) usage("--path: 1-107 characters");
+    std::strcpy(un->sun_path, path.c_str());
+    ::unlink(path.c_str());
+    length = sizeof(sockaddr_un);
+  } else {
+    auto* in = reinterpret_cast<sockaddr_in*>(&address);
+    in->sin_family = AF_INET;
+    in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    length = sizeof(sockaddr_in);
+  }
+  int type = server == "udp" ? SOCK_DGRAM : SOCK_STREAM;
+  int fd = ::socket(address.ss_family, type | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      (type == SOCK_STREAM && ::listen(fd, SOMAXCONN) != 0) ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    std::perror("raw_echo_server: listen");
+    std::exit(1);
+  }
+  if (server == "unix") {
+    std::printf("listening on %s\n", path.c_str());
+  } else {
+    std::printf("listening on 127.0.0.1:%d\n",
+                ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port));
+  }
+  std::fflush(stdout);
+  return fd;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string server = "tcp", mixin = "none", path;
   std::size_t stack_size = 256 * 1024;
-  if (argc == 3 && std::strcmp(argv[1], "--stack-size") == 0) {
-    stack_size = std::strtoul(argv[2], nullptr, 10);
-  } else if (argc != 1) {
-    std::fprintf(stderr, "usage: raw_echo_server [--stack-size BYTES]\n");
-    return 2;
+  for (int i = 1; i < argc; i += 2) {
+    std::string flag = argv[i];
+    if (i + 1 >= argc) usage((flag + " needs a value").c_str());
+    std::string value = argv[i + 1];
+    if (flag == "--server" && (value == "tcp" || value == "udp" || value == "unix")) {
+      server = value;
+    } else if (flag == "--mixin" &&
+               (value == "none" || value == "threading" || value == "forking")) {
+      mixin = value;
+    } else if (flag == "--path") {
+      path = value;
+    } else if (flag == "--stack-size") {
+      stack_size = std::strtoul(value.c_str(), nullptr, 10);
+    } else {
+      usage(("bad flag or value: " + flag + " " + value).c_str());
+    }
   }
-  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listener, SOMAXCONN) != 0 ||
-      ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    std::perror("raw_echo_server: listen");
-    return 1;
+  if (server == "udp" && mixin != "none") usage("--server udp: --mixin none only");
+  int sock = open_socket(server, path);
+
+  if (server == "udp") {  // Python's UDPServer: one datagram, one reply, the next.
+    char buffer[2048];
+    for (;;) {
+      sockaddr_storage client{};
+      socklen_t length = sizeof client;
+      ssize_t n =
+          ::recvfrom(sock, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&client), &length);
+      if (n >= 0) {
+        ::sendto(sock, buffer, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&client),
+                 length);
+      }
+    }
   }
-  std::printf("listening on 127.0.0.1:%d\n", ntohs(address.sin_port));
-  std::fflush(stdout);
 
   pthread_attr_t attributes;
   pthread_attr_init(&attributes);
   pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
   if (stack_size != 0 && pthread_attr_setstacksize(&attributes, stack_size) != 0) {
-    std::fprintf(stderr, "raw_echo_server: bad stack size %zu\n", stack_size);
-    return 2;
+    usage("--stack-size: at least PTHREAD_STACK_MIN");
   }
   for (;;) {
-    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    int fd = ::accept4(sock, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       std::perror("raw_echo_server: accept4");
       return 1;
     }
-    pthread_t thread;
-    if (pthread_create(&thread, &attributes, echo,
-                       reinterpret_cast<void*>(static_cast<intptr_t>(fd))) != 0) {
+    if (mixin == "none") {
+      echo(fd);
+    } else if (mixin == "threading") {
+      pthread_t thread;
+      if (pthread_create(&thread, &attributes, echo_thread,
+                         reinterpret_cast<void*>(static_cast<intptr_t>(fd))) != 0) {
+        ::close(fd);
+      }
+    } else {
+      pid_t child = ::fork();
+      if (child == 0) {
+        ::close(sock);
+        echo(fd);
+        ::_exit(0);
+      }
       ::close(fd);
+      while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+      }
     }
   }
 }
