@@ -158,18 +158,24 @@ class ThreadingMixIn : public Server {
       std::size_t self = (server_of_this_thread_ == this) ? 1 : 0;
       thread_ended_.wait(lock, [&] { return running_ == self; });
     }
-    reap_threads();
+    reap_threads(/*wait=*/true);
   }
 
   // Joins the threads that have ended. Python: _Threads.reap(), which scans every thread;
   // here each one puts itself on finished_ as its last step, so running ones cost nothing.
-  void reap_threads() {
-    std::vector<pthread_t> finished;
-    {
-      std::lock_guard<std::mutex> lock(threads_mutex_);
-      finished.swap(finished_);
+  // Unless `wait`, a thread still on its way out is left for the next call: joining it would
+  // make the next accept wait for the scheduler to run it (docs/benchmark.md).
+  void reap_threads(bool wait = false) {
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    std::vector<pthread_t> not_yet;
+    for (pthread_t thread : finished_) {
+      if (wait) {
+        ::pthread_join(thread, nullptr);  // Soon: it has taken its last step.
+      } else if (::pthread_tryjoin_np(thread, nullptr) != 0) {
+        not_yet.push_back(thread);
+      }
     }
-    for (pthread_t thread : finished) ::pthread_join(thread, nullptr);  // At once: it ended.
+    finished_.swap(not_yet);
   }
 
   // In the destructor, a derived class's part is already gone; request threads never joined
