@@ -65,21 +65,17 @@ class ThreadingMixIn : public Server {
     bool tracked = !daemon_threads;
     auto job = std::make_unique<Job>(Job{this, std::move(request), client_address, tracked});
     this->trace_step("thread", &client_address);  // Before the start, so it prints first.
-    // Started under the lock that the thread's last step takes, so it cannot end uncounted.
-    std::lock_guard<std::mutex> lock(threads_mutex_);
+    if (tracked) count_running(+1);  // Before the start: the thread's last step counts it out.
     pthread_t thread;
     if (int error = start_thread(&thread, job.get())) {
+      if (tracked) count_running(-1);
       request = std::move(job->request);  // Not started: hand it back for handle_error().
       throw std::system_error(
           error, std::generic_category(),
           "pthread_create, stack_size " + (stack_size ? std::to_string(*stack_size) : "default"));
     }
     (void)job.release();  // The thread owns it now.
-    if (tracked) {
-      ++running_;
-    } else {
-      ::pthread_detach(thread);
-    }
+    if (!tracked) ::pthread_detach(thread);
   }
   // [end]
 
@@ -99,7 +95,7 @@ class ThreadingMixIn : public Server {
   // Python: len(server._threads), the threads running or finished and not yet joined.
   std::size_t tracked_threads() {
     std::lock_guard<std::mutex> lock(threads_mutex_);
-    return running_ + finished_.size();
+    return static_cast<std::size_t>(running_) + finished_.size();
   }
 
  private:
@@ -120,6 +116,11 @@ class ThreadingMixIn : public Server {
     if (error == 0) error = ::pthread_create(thread, &attributes, &request_thread, job);
     ::pthread_attr_destroy(&attributes);
     return error;
+  }
+
+  void count_running(int change) {
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    running_ += change;
   }
 
   // A request thread, from start to end. Python: process_request_thread().
@@ -155,7 +156,7 @@ class ThreadingMixIn : public Server {
   void join_threads() {
     {
       std::unique_lock<std::mutex> lock(threads_mutex_);
-      std::size_t self = (server_of_this_thread_ == this) ? 1 : 0;
+      int self = (server_of_this_thread_ == this) ? 1 : 0;
       thread_ended_.wait(lock, [&] { return running_ == self; });
     }
     reap_threads(/*wait=*/true);
@@ -195,7 +196,7 @@ class ThreadingMixIn : public Server {
   // tracked_threads(), under threads_mutex_.
   std::mutex threads_mutex_;
   std::condition_variable thread_ended_;  // Notified when running_ goes down.
-  std::size_t running_ = 0;               // Non-daemon request threads not yet ended.
+  int running_ = 0;                       // Non-daemon request threads not yet ended.
   std::vector<pthread_t> finished_;       // Ended, not yet joined.
   // On a non-daemon request thread, its server: join_threads() does not wait for itself.
   static inline thread_local ThreadingMixIn* server_of_this_thread_ = nullptr;
