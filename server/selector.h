@@ -8,6 +8,7 @@
 #ifndef SERVER_SELECTOR_H_
 #define SERVER_SELECTOR_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +46,13 @@ class Selector {
   // Python: select(timeout). Each ready descriptor once; empty when the timeout expires
   // (std::nullopt: never; zero: only check).
   virtual std::vector<ReadyEvent> select(std::optional<Seconds> timeout) = 0;
+
+ protected:
+  // The bookkeeping every backend shares (Python: _BaseSelectorImpl). Throws what add()
+  // promises, else appends the key.
+  void add_key(int fd, int events, void* data);
+  std::size_t remove_key(int fd);  // Erases fd's key, returns its index; throws as remove().
+  std::vector<SelectorKey> keys_;  // In the order add() was called.
 };
 
 // Python: the module-level _ServerSelector. Here each server has one
