@@ -36,9 +36,7 @@ void TCPServer::server_activate() {
 std::pair<Request, SocketAddress> TCPServer::get_request() {
   try {
     auto [connection, client_address] = socket.accept();
-    Request request;
-    request.connection = std::move(connection);
-    return {std::move(request), std::move(client_address)};
+    return {Request{std::move(connection)}, std::move(client_address)};
   } catch (const std::system_error& e) {
     const int err = e.code().value();
     if (err == EMFILE || err == ENFILE) drop_connection(err);
