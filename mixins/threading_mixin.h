@@ -181,9 +181,8 @@ class ThreadingMixIn : public Server {
     std::size_t unjoined = tracked_threads();
     if (!derived_ || unjoined == 0) return;
     write_stderr("ThreadingMixIn: a server derived from it was destroyed with " +
-                 std::to_string(unjoined) +
-                 " request thread(s) not joined, which may have "
-                 "used its destroyed part. Call server_close() first, or serve "
+                 std::to_string(unjoined) + " request thread(s) not joined, which may have " +
+                 "used its destroyed part. Call server_close() first, or serve " +
                  "ThreadingMixIn<YourServer>.\n");
   }
 
