@@ -29,8 +29,26 @@ class BaseRequestHandler {
   BaseRequestHandler& operator=(const BaseRequestHandler&) = delete;
   virtual ~BaseRequestHandler() = default;
 
+  // [run]
   // Python's __init__(request, client_address, server): store them, then the lifecycle.
-  void run(Request& request, const SocketAddress& client_address, BaseServer& server);
+  void run(Request& req, const SocketAddress& address, BaseServer& srv) {
+    request = &req;
+    client_address = address;
+    server = &srv;
+    srv.trace_step("setup", &client_address);
+    setup();
+    try {
+      srv.trace_step("handle", &client_address);
+      handle();
+    } catch (...) {
+      srv.trace_step("finish", &client_address);
+      finish();  // Python's `finally`: finish() runs, then the handler's exception goes on.
+      throw;
+    }
+    srv.trace_step("finish", &client_address);
+    finish();
+  }
+  // [end]
 
   // Python: self.request, self.client_address, self.server. Set by run().
   Request* request = nullptr;    // Borrowed: stream servers' connection is request->connection.

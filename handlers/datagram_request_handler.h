@@ -9,6 +9,7 @@
 #ifndef HANDLERS_DATAGRAM_REQUEST_HANDLER_H_
 #define HANDLERS_DATAGRAM_REQUEST_HANDLER_H_
 
+#include <stdexcept>
 #include <string>
 
 #include "handlers/base_request_handler.h"
@@ -25,8 +26,19 @@ class DatagramRequestHandler : public BaseRequestHandler {
   BufferedReader rfile;      // Python: self.rfile, which reads the datagram.
   PacketWriter wfile;        // Python: self.wfile, which collects the reply.
 
-  void setup() override;   // rfile reads the datagram; wfile collects.
-  void finish() override;  // Sends wfile's bytes as one datagram.
+  void setup() override {  // rfile reads the datagram; wfile collects.
+    if (!request->is_datagram()) {
+      throw std::logic_error(
+          "DatagramRequestHandler needs a datagram server (UDPServer or "
+          "UnixDatagramServer); use StreamRequestHandler for a stream server");
+    }
+    packet = request->packet;
+    socket = request->server_socket;
+    rfile = BufferedReader(packet);
+    wfile = PacketWriter();
+  }
+  // Sends wfile's bytes as one datagram.
+  void finish() override { socket->sendto(wfile.getvalue(), client_address); }
 };
 
 }  // namespace socketserver

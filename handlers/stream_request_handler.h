@@ -17,8 +17,12 @@
 #ifndef HANDLERS_STREAM_REQUEST_HANDLER_H_
 #define HANDLERS_STREAM_REQUEST_HANDLER_H_
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <cstddef>
 #include <optional>
+#include <system_error>
 
 #include "handlers/base_request_handler.h"
 #include "handlers/buffered_reader.h"
@@ -39,8 +43,24 @@ class StreamRequestHandler : public BaseRequestHandler {
   BufferedReader rfile;          // Python: self.rfile, which reads the connection.
   SocketWriter wfile;            // Python: self.wfile, which writes to the connection.
 
-  void setup() override;   // Applies timeout and Nagle; makes rfile, wfile.
-  void finish() override;  // Flushes wfile, ignoring a client that has gone.
+  void setup() override {  // Applies timeout and Nagle; makes rfile, wfile.
+    connection = &request->connection;
+    if (timeout) connection->settimeout(timeout);
+    // Python sets TCP_NODELAY whatever the family; a Unix socket would refuse it.
+    int family = client_address.family();
+    if (disable_nagle_algorithm && (family == AF_INET || family == AF_INET6)) {
+      connection->setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+    }
+    rfile = BufferedReader(connection, rbufsize);
+    wfile = SocketWriter(connection, wbufsize);
+  }
+  void finish() override {  // Flushes wfile, ignoring a client that has gone.
+    try {
+      wfile.flush();
+    } catch (const std::system_error&) {
+      // The client has gone (EPIPE, ECONNRESET): a final flush has no one to reach.
+    }
+  }
 };
 
 }  // namespace socketserver

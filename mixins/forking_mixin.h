@@ -5,11 +5,10 @@
 // The canonical fork server (Stevens, UNP 5.2): the parent closes its copy of the connection;
 // the child calls close_in_child() (a stream server closes its listener there), runs the
 // request and ends with _exit(). The child inherits every descriptor the process had open.
-// Reaping: waitpid() on this server's own children only (no SIGCHLD handler), on each turn
-// of serve_forever(), in handle_timeout() and server_close(); at max_children it waits,
-// through pidfds, until one exits or shutdown() is called. Forking a multi-threaded program
-// copies only the calling thread: keep handlers simple there. Tests of these servers are
-// tagged notsan: ThreadSanitizer does not support fork() after threads.
+// Reaping: waitpid() on this server's own children only (no SIGCHLD handler), in
+// collect_children(). Forking a multi-threaded program copies only the calling thread: keep
+// handlers simple there. Tests of these servers are tagged notsan: ThreadSanitizer does not
+// support fork() after threads.
 // Details: docs/python_to_cpp.md#forkingmixin, docs/mixins.md.
 //
 // Owns its children until they are reaped.

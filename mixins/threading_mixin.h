@@ -3,12 +3,9 @@
 // is `using ThreadingTCPServer = ThreadingMixIn<TCPServer>` here (composed_servers.h).
 //
 // Each request's thread owns its Request and runs BaseServer::run_request(); what escapes it
-// goes to `excepthook`. Ended threads are joined when the next one starts (Python's bpo-37193)
-// and at each turn of serve_forever(). server_close() stops listening, then, with
-// block_on_close, joins every handler thread (a datagram server's first: they reply through
-// its socket); the destructor always joins. daemon_threads: detached and never joined, so
-// only for a server that lives as long as the process.
-// Request threads call the server's hooks: a class derived from this one must call
+// goes to `excepthook`. Ended threads are joined when the next one starts (Python's bpo-37193).
+// daemon_threads: detached and never joined, so only for a server that lives as long as the
+// process. Request threads call the server's hooks: a class derived from this one must call
 // server_close() before it goes (as Python's `with` does), or be served as
 // ThreadingMixIn<YourServer>. Handlers run concurrently: guard what they share.
 // Details: docs/python_to_cpp.md#threadingmixin.
@@ -185,9 +182,8 @@ class ThreadingMixIn : public Server {
     std::size_t unjoined = tracked_threads();
     if (!derived_ || unjoined == 0) return;
     write_stderr("ThreadingMixIn: a server derived from it was destroyed with " +
-                 std::to_string(unjoined) +
-                 " request thread(s) not joined, which may have "
-                 "used its destroyed part. Call server_close() first, or serve "
+                 std::to_string(unjoined) + " request thread(s) not joined, which may have " +
+                 "used its destroyed part. Call server_close() first, or serve " +
                  "ThreadingMixIn<YourServer>.\n");
   }
 

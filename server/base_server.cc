@@ -142,8 +142,7 @@ void BaseServer::handle_request_noblock() {
   } catch (const std::system_error&) {
     return;  // Python: except OSError: return. The client left before we took the request.
   }
-  Request& request = taken->first;
-  const SocketAddress& client_address = taken->second;
+  auto& [request, client_address] = *taken;
   trace_step("get_request", &client_address);
 
   trace_step("verify_request", &client_address);

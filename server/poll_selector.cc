@@ -1,23 +1,19 @@
 #include "server/poll_selector.h"
 
 #include "server/deadline.h"
-#include "server/selector_keys.h"
 
 namespace socketserver {
 
 void PollSelector::add(int fd, int events, void* data) {
-  internal::check_new_key(keys_, fd, events);
+  add_key(fd, events, data);
   short wanted = 0;
   if (events & EVENT_READ) wanted |= POLLIN;
   if (events & EVENT_WRITE) wanted |= POLLOUT;
-  keys_.push_back({fd, events, data});
   pollfds_.push_back({fd, wanted, 0});
 }
 
 void PollSelector::remove(int fd) {
-  std::size_t i = internal::find_key(keys_, fd);
-  keys_.erase(keys_.begin() + static_cast<long>(i));
-  pollfds_.erase(pollfds_.begin() + static_cast<long>(i));
+  pollfds_.erase(pollfds_.begin() + static_cast<long>(remove_key(fd)));
 }
 
 std::vector<ReadyEvent> PollSelector::select(std::optional<Seconds> timeout) {

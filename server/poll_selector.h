@@ -19,7 +19,6 @@ class PollSelector : public Selector {
   std::vector<ReadyEvent> select(std::optional<Seconds> timeout) override;
 
  private:
-  std::vector<SelectorKey> keys_;
   std::vector<pollfd> pollfds_;  // One per key, same order; rebuilt only by add() and remove().
 };
 

@@ -8,7 +8,6 @@
 
 #include "server/deadline.h"
 #include "server/errors.h"
-#include "server/selector_keys.h"
 
 namespace socketserver {
 
@@ -18,13 +17,10 @@ void SelectSelector::add(int fd, int events, void* data) {
                                 " is >= FD_SETSIZE (" + std::to_string(FD_SETSIZE) +
                                 "); select(2) cannot watch it. Use PollSelector.");
   }
-  internal::check_new_key(keys_, fd, events);
-  keys_.push_back({fd, events, data});
+  add_key(fd, events, data);
 }
 
-void SelectSelector::remove(int fd) {
-  keys_.erase(keys_.begin() + static_cast<long>(internal::find_key(keys_, fd)));
-}
+void SelectSelector::remove(int fd) { remove_key(fd); }
 
 std::vector<ReadyEvent> SelectSelector::select(std::optional<Seconds> timeout) {
   const Deadline deadline(timeout);

@@ -17,9 +17,6 @@ class SelectSelector : public Selector {
   void add(int fd, int events, void* data = nullptr) override;
   void remove(int fd) override;
   std::vector<ReadyEvent> select(std::optional<Seconds> timeout) override;
-
- private:
-  std::vector<SelectorKey> keys_;
 };
 
 }  // namespace socketserver

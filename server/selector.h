@@ -8,9 +8,12 @@
 #ifndef SERVER_SELECTOR_H_
 #define SERVER_SELECTOR_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "server/deadline.h"  // Seconds
@@ -45,6 +48,35 @@ class Selector {
   // Python: select(timeout). Each ready descriptor once; empty when the timeout expires
   // (std::nullopt: never; zero: only check).
   virtual std::vector<ReadyEvent> select(std::optional<Seconds> timeout) = 0;
+
+ protected:
+  // The bookkeeping every backend shares (Python: _BaseSelectorImpl). Throws what add()
+  // promises, else appends the key.
+  void add_key(int fd, int events, void* data) {
+    if (fd < 0) throw std::invalid_argument("selector: invalid descriptor " + std::to_string(fd));
+    if (events == 0 || (events & ~(EVENT_READ | EVENT_WRITE)) != 0) {
+      throw std::invalid_argument("selector: events must be EVENT_READ and/or EVENT_WRITE, not " +
+                                  std::to_string(events));
+    }
+    for (const SelectorKey& key : keys_) {
+      if (key.fd == fd) {
+        throw std::invalid_argument("selector: descriptor " + std::to_string(fd) +
+                                    " is already registered");
+      }
+    }
+    keys_.push_back({fd, events, data});
+  }
+  std::size_t remove_key(int fd) {  // Erases fd's key, returns its index; throws as remove().
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i].fd == fd) {
+        keys_.erase(keys_.begin() + static_cast<long>(i));
+        return i;
+      }
+    }
+    throw std::invalid_argument("selector: descriptor " + std::to_string(fd) +
+                                " is not registered");
+  }
+  std::vector<SelectorKey> keys_;  // In the order add() was called.
 };
 
 // Python: the module-level _ServerSelector. Here each server has one

@@ -55,9 +55,8 @@ void TCPServer::drop_connection(int err) {
   ++dropped_;
   if (!next_report_.passed()) return;  // At most one line a second, however many clients.
   write_stderr(server_address.to_string() + ": accept: " + std::generic_category().message(err) +
-               ": " + std::to_string(dropped_) +
-               " connection(s) closed unserved; raise the limit (ulimit -n) or serve fewer "
-               "clients at once\n");
+               ": " + std::to_string(dropped_) + " connection(s) closed unserved; " +
+               "raise the limit (ulimit -n) or serve fewer clients at once\n");
   dropped_ = 0;
   next_report_ = Deadline(Seconds(1));
 }

@@ -65,7 +65,7 @@ inputs=(README.md docs/*.md docs/lectures/*.md docs/exercises/README.md docs/exe
 [[ -f socketserver.h ]] && inputs+=(socketserver.h)  # A top-level header, if there is one.
 for header in server/*.h handlers/*.h mixins/*.h; do
   case $header in
-    server/selector_keys.h | server/unix_socket_file.h) ;;  # Internal.
+    server/unix_socket_file.h) ;;  # Internal.
     *) inputs+=("$header") ;;
   esac
 done

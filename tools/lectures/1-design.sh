@@ -18,7 +18,7 @@ lecture() {
   observe "The same order as the trace: the code the trace came from."
 
   step 1.3 "The handler's template method: run() calls setup, handle, finish"
-  shell "sed -n '/\[run\]/,/\[end\]/p' handlers/base_request_handler.cc"
+  shell "sed -n '/\[run\]/,/\[end\]/p' handlers/base_request_handler.h"
 
   step 1.4 "Override one hook: verify_request says no"
   start server 1 "$bin/login_server" --port 0 --mixin none --allow 10.0.0.0/8 --trace

@@ -6,7 +6,6 @@
 
 #include "server/deadline.h"
 #include "server/errors.h"
-#include "server/selector_keys.h"
 
 namespace socketserver {
 
@@ -14,17 +13,22 @@ EpollSelector::EpollSelector()
     : epoll_(check_syscall("epoll_create1", [] { return ::epoll_create1(EPOLL_CLOEXEC); })) {}
 
 void EpollSelector::add(int fd, int events, void* data) {
-  internal::check_new_key(keys_, fd, events);
+  add_key(fd, events, data);
   epoll_event wanted{};
   if (events & EVENT_READ) wanted.events |= EPOLLIN;
   if (events & EVENT_WRITE) wanted.events |= EPOLLOUT;
   wanted.data.fd = fd;
-  check_syscall("epoll_ctl", [&] { return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &wanted); });
-  keys_.push_back({fd, events, data});
+  try {
+    check_syscall("epoll_ctl",
+                  [&] { return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &wanted); });
+  } catch (...) {
+    remove_key(fd);  // As in Python: the kernel refused the descriptor, so forget its key.
+    throw;
+  }
 }
 
 void EpollSelector::remove(int fd) {
-  keys_.erase(keys_.begin() + static_cast<long>(internal::find_key(keys_, fd)));
+  remove_key(fd);
   // EBADF or ENOENT: the descriptor was closed, and epoll has forgotten it already.
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
 }
@@ -42,7 +46,8 @@ std::vector<ReadyEvent> EpollSelector::select(std::optional<Seconds> timeout) {
   }
   std::vector<ReadyEvent> result;
   for (int i = 0; i < ready; ++i) {
-    const SelectorKey& key = keys_[internal::find_key(keys_, got[i].data.fd)];
+    const SelectorKey& key = *std::find_if(
+        keys_.begin(), keys_.end(), [&](const SelectorKey& k) { return k.fd == got[i].data.fd; });
     int events = 0;
     // An error or hang-up counts as readable and writable, as in PollSelector.
     if (got[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) events |= EVENT_READ;

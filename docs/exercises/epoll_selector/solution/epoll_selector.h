@@ -29,7 +29,6 @@ class EpollSelector : public Selector {
 
  private:
   Fd epoll_;
-  std::vector<SelectorKey> keys_;
 };
 
 }  // namespace socketserver

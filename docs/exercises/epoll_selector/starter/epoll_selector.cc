@@ -6,19 +6,18 @@
 
 #include "server/deadline.h"
 #include "server/errors.h"
-#include "server/selector_keys.h"
 
 namespace socketserver {
 
 EpollSelector::EpollSelector()
     : epoll_(check_syscall("epoll_create1", [] { return ::epoll_create1(EPOLL_CLOEXEC); })) {}
 
-// TODO: check the arguments (as PollSelector does), tell the kernel (epoll_ctl), keep the key.
+// TODO: add_key() (it checks the arguments), then tell the kernel (epoll_ctl).
 void EpollSelector::add(int /*fd*/, int /*events*/, void* /*data*/) {
   throw std::logic_error("EpollSelector::add() is not written yet");
 }
 
-// TODO: forget the key, and tell the kernel. The descriptor may be closed already.
+// TODO: remove_key(), and tell the kernel. The descriptor may be closed already.
 void EpollSelector::remove(int /*fd*/) {
   throw std::logic_error("EpollSelector::remove() is not written yet");
 }

@@ -5,7 +5,8 @@
 // remove() and select() are yours, in epoll_selector.cc. Run tools/exercise.sh epoll_selector.
 //
 // Owns one epoll descriptor (close-on-exec). The kernel keeps the set of watched descriptors;
-// keys_ holds what add() was given (events and data), which the kernel does not give back.
+// Selector::keys_ holds what add() was given (events and data), which the kernel does not
+// give back; add_key() and remove_key() keep it.
 #ifndef EPOLL_SELECTOR_H_
 #define EPOLL_SELECTOR_H_
 
@@ -26,7 +27,6 @@ class EpollSelector : public Selector {
 
  private:
   Fd epoll_;
-  std::vector<SelectorKey> keys_;
 };
 
 }  // namespace socketserver
