@@ -1,12 +1,11 @@
 // The system calls behind ForkingMixIn's reaping: each path of reap_child() and
 // wait_any_child(), with real children. Tagged notsan: ThreadSanitizer does not support fork.
-#include "mixins/forking_mixin.h"
-
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mixins/forking_mixin.h"
 #include "server/fd.h"
 
 namespace socketserver::internal {
