@@ -2,6 +2,7 @@
 #
 #   work                   a fresh /tmp/ss-XXXXXX folder, removed at exit (short enough for
 #                          Unix socket paths)
+#   made                   folders a server made for itself: a test adds them, removed at exit
 #   fail MESSAGE           counts a failure and says it on stderr
 #   start NAME LINES CMD...  runs CMD in the background, stdout in $work/NAME.out and stderr in
 #                          $work/NAME.err, and waits (10 s at most) for LINES lines on stdout;
@@ -25,12 +26,13 @@
 
 work=$(mktemp -d /tmp/ss-XXXXXX)
 started=()
+made=()
 failures=0
 
 cleanup() {
   local p
   for p in "${started[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  rm -rf "$work" "${made[@]}"
 }
 trap cleanup EXIT
 

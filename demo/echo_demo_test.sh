@@ -18,31 +18,9 @@ set -euo pipefail
 
 server_bin=$1
 client_bin=$2
-work=$(mktemp -d /tmp/ss-XXXXXX)
-started=()   # pids of the servers started, killed at exit if still there
-made=()      # folders a server made for itself, removed at exit if a failure left them
-failures=0
-
-cleanup() {
-  local pid
-  for pid in "${started[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work" "${made[@]}"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
-# True while process $1 runs. A process that has exited but was not yet waited for is a
-# zombie ("Z" in /proc/PID/stat) and still answers `kill -0`, so look at its state instead.
-running() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }            # the fields after "(command) "
-  [[ ${stat%% *} != Z ]]
-}
+# work, started, made, failures, fail, running, expect_status, expect_in, wait_for and
+# sigterm_taken come from demo_test_lib.sh.
+source "$(dirname "$0")/demo_test_lib.sh"
 
 # start_server NAME FLAGS...: starts echo_server in the background with its stdout and stderr
 # in $work/NAME.out and $work/NAME.err, and waits (10 s at most) for its first line.
@@ -143,32 +121,6 @@ $(diff "$work/$name.expected" "$work/$name.reply" || true)"
   if ((failures == failures_before)); then echo "ok: $name (listening on $address)"; fi
 }
 
-# expect_status NAME STATUS COMMAND...: runs COMMAND (20 s at most) and checks its exit status.
-# Its stdout and stderr are kept in $work/NAME.out and $work/NAME.err.
-expect_status() {
-  local name=$1 expected=$2
-  shift 2
-  local status=0
-  timeout 20 "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null || status=$?
-  if [[ $expected == nonzero ]]; then
-    if ((status == 0 || status == 124)); then
-      fail "$name: exit status $status, expected a failure (not 0, not a timeout)"
-      return 0
-    fi
-  elif ((status != expected)); then
-    fail "$name: exit status $status, expected $expected; stderr: $(cat "$work/$name.err")"
-    return 0
-  fi
-  echo "ok: $name (exit status $status)"
-}
-
-# expect_in NAME FILE TEXT: checks that FILE contains TEXT.
-expect_in() {
-  if ! grep -qF -- "$3" "$2"; then
-    fail "$1: '$3' not found in $(basename "$2"): $(cat "$2")"
-  fi
-}
-
 # --- Every server kind, with every mix-in ---------------------------------------------------
 
 for kind in tcp udp unix unix-dgram; do
@@ -256,26 +208,6 @@ open(out, "a").write("eof\n")
 ' "$kind" "$addr" "$work/$name.hold" &
   hold_pid=$!
   wait_for "$name: client connected" grep -q connected "$work/$name.hold"
-}
-
-# wait_for WHAT COMMAND...: runs COMMAND until it succeeds, 10 s at most.
-wait_for() {
-  local what=$1 deadline=$((SECONDS + 10))
-  shift
-  until "$@"; do
-    if ((SECONDS >= deadline)); then
-      fail "$what: not within 10 s"
-      return 1
-    fi
-    sleep 0.05
-  done
-}
-
-# True when process $1 has no SIGTERM pending (it has taken it), from /proc/PID/status.
-sigterm_taken() {
-  local pending
-  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
-  (((16#$pending & (1 << 14)) == 0))
 }
 
 # True when a new connection to the Unix socket $1 is refused (or the file is gone).
