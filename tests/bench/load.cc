@@ -18,10 +18,11 @@
 //
 // Prints one line of key=value pairs, for tests/bench/side_by_side.py:
 //   requests=N seconds=S rate=R p50_us=.. p99_us=.. max_us=.. errors=E server_cpu_us=..
-//   server_rss_kib=..
+//   server_faults=.. server_rss_kib=..
 // rate is requests per second; server_cpu_us is the server's CPU time per request (user +
-// system, its waited-for children included) from /proc/PID/stat, and server_rss_kib its
-// resident memory at the end (VmRSS), when --server-pid is given.
+// system, its waited-for children included) and server_faults its minor page faults per
+// request, both from /proc/PID/stat, and server_rss_kib its resident memory at the end
+// (VmRSS), when --server-pid is given.
 //
 //   load --connect ADDRESS --mode hold --hold K --server-pid PID
 //
@@ -135,33 +136,46 @@ bool read_line(int fd) {
 // Sends the line and reads it back.
 bool round_trip(int fd) { return send_line(fd) && read_line(fd); }
 
-// user + system CPU time of a process, in microseconds: its own, its waited-for children's
-// and, for a forking server, that of the children still running or not yet waited for (from
-// each thread's /proc/PID/task/TID/children), so that none is missed or counted twice.
-double cpu_us(long pid, bool with_children = true) {
+// What a process has cost so far: user + system CPU time in microseconds, and minor page
+// faults (a page mapped or copied on first touch: what a forked child pays for every page it
+// uses). Its own, its waited-for children's and, for a forking server, those of the children
+// still running or not yet waited for (from each thread's /proc/PID/task/TID/children), so
+// that none is missed or counted twice.
+struct Usage {
+  double cpu_us = 0;
+  double minor_faults = 0;
+};
+Usage usage(long pid, bool with_children = true) {
+  Usage total;
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   std::size_t paren = text.rfind(')');  // The name may hold spaces; the fields follow ")".
-  if (paren == std::string::npos) return 0;
+  if (paren == std::string::npos) return total;
   std::istringstream fields(text.substr(paren + 2));
   std::vector<std::string> field;
   for (std::string f; fields >> f;) field.push_back(f);
-  if (field.size() < 15) return 0;
-  // Fields 14-17 of stat(5) (utime, stime, cutime, cstime) are 11-14 after the name.
+  if (field.size() < 15) return total;
+  // Fields 10-11 of stat(5) (minflt, cminflt) and 14-17 (utime, stime, cutime, cstime) are
+  // 7-8 and 11-14 after the name.
+  total.minor_faults = std::stod(field[7]) + std::stod(field[8]);
   double ticks = 0;
   for (int i = 11; i <= 14; ++i) ticks += std::stod(field[static_cast<std::size_t>(i)]);
-  double us = ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  if (!with_children) return us;
+  total.cpu_us = ticks * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  if (!with_children) return total;
   std::string tasks = "/proc/" + std::to_string(pid) + "/task";
   if (DIR* dir = ::opendir(tasks.c_str())) {
     while (dirent* task = ::readdir(dir)) {
       if (task->d_name[0] == '.') continue;
       std::ifstream children(tasks + "/" + task->d_name + "/children");
-      for (long child; children >> child;) us += cpu_us(child, false);
+      for (long child; children >> child;) {
+        Usage used = usage(child, false);
+        total.cpu_us += used.cpu_us;
+        total.minor_faults += used.minor_faults;
+      }
     }
     ::closedir(dir);
   }
-  return us;
+  return total;
 }
 
 // A field of /proc/PID/status ("VmRSS", in KiB; "Threads"), or 0.
@@ -335,7 +349,7 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Result> results(static_cast<std::size_t>(options.connections));
-  double cpu_before = options.server_pid ? cpu_us(options.server_pid) : 0;
+  Usage before = options.server_pid ? usage(options.server_pid) : Usage();
   Clock::time_point start = Clock::now();
   Clock::time_point end = start + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(options.seconds));
@@ -345,7 +359,7 @@ int main(int argc, char** argv) {
   }
   for (std::thread& thread : threads) thread.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  double cpu_after = options.server_pid ? cpu_us(options.server_pid) : 0;
+  Usage after = options.server_pid ? usage(options.server_pid) : Usage();
   for (int fd : held) ::close(fd);
 
   std::vector<float> all;
@@ -358,10 +372,11 @@ int main(int argc, char** argv) {
   std::size_t requests = all.size();
   std::printf(
       "requests=%zu seconds=%.3f rate=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f errors=%ld "
-      "server_cpu_us=%.2f server_rss_kib=%ld\n",
+      "server_cpu_us=%.2f server_faults=%.2f server_rss_kib=%ld\n",
       requests, elapsed, static_cast<double>(requests) / elapsed, percentile(all, 0.5),
       percentile(all, 0.99), all.empty() ? 0.0 : static_cast<double>(all.back()), errors,
-      requests ? (cpu_after - cpu_before) / static_cast<double>(requests) : 0.0,
+      requests ? (after.cpu_us - before.cpu_us) / static_cast<double>(requests) : 0.0,
+      requests ? (after.minor_faults - before.minor_faults) / static_cast<double>(requests) : 0.0,
       options.server_pid ? status_field(options.server_pid, "VmRSS") : 0L);
   return errors == 0 ? 0 : 1;
 }

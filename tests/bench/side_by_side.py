@@ -21,8 +21,8 @@ unless the name says "default" or "8m". A group's servers start once and stay up
 row (mode x connections) and every round, the client loads each in turn for --seconds, the
 order rotating from round to round, so a slow patch of the shared machine falls on all alike.
 Each row runs pinned (every thread of the server on CPU 0, the client on CPU 1) and unpinned.
-A row reports each server's median rate over the rounds, its latency percentiles and server
-CPU per request from the median round, and the ratios library / hand-written (of the same
+A row reports each server's median rate over the rounds, its latency percentiles, server
+CPU and minor page faults per request (children included) from the median round, and the ratios library / hand-written (of the same
 stack size) and library / Python of the medians, and the ratio of server CPU per request,
 library / hand-written. A summary of the ratios follows.
 
@@ -188,17 +188,17 @@ def print_row(label, results, names):
     errors = sum(r["errors"] for name in names for r in results[name])
     for i, name in enumerate(names):
         m = median[name]
-        print("%-26s %-16s %9.0f %8.1f %8.1f %9.1f %7.1f %6s %6s %7s" % (
+        print("%-26s %-16s %9.0f %8.1f %8.1f %9.1f %7.1f %6.1f %6s %6s %7s" % (
             label if i == 0 else "", name, rate[name], m["p50_us"], m["p99_us"], m["max_us"],
-            m["server_cpu_us"], *out[name]))
+            m["server_cpu_us"], m["server_faults"], *out[name]))
     sys.stdout.flush()
     return rate, out, errors
 
 
 def header():
-    print("%-26s %-16s %9s %8s %8s %9s %7s %6s %6s %7s" % (
-        "row", "server", "req/s", "p50 µs", "p99 µs", "max µs", "cpu µs", "/hand", "cpu/h",
-        "/Python"))
+    print("%-26s %-16s %9s %8s %8s %9s %7s %6s %6s %6s %7s" % (
+        "row", "server", "req/s", "p50 µs", "p99 µs", "max µs", "cpu µs", "faults", "/hand",
+        "cpu/h", "/Python"))
 
 
 def strace_counts(args, commands, names):
@@ -455,10 +455,10 @@ def main():
     try:
         for group in groups:
             errors += run_group(args, group, connections, socket_dir, summary, panels)
-        print("req/s: median over the rounds; latency and server CPU per request (cpu µs, "
-              "children included) from the median round.\n/hand: library / hand-written of "
-              "the same stack size, median rates; cpu/h: the same for server CPU per request; "
-              "/Python: library / Python.")
+        print("req/s: median over the rounds; latency, server CPU and minor page faults per "
+              "request (cpu µs, faults; children included) from the median round.\n/hand: "
+              "library / hand-written of the same stack size, median rates; cpu/h: the same "
+              "for server CPU per request; /Python: library / Python.")
         errors += held_rows(args, holds, socket_dir)
         if idle:
             errors += idle_connections(args, idle, socket_dir)
