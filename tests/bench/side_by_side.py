@@ -22,9 +22,9 @@ row (mode x connections) and every round, the client loads each in turn for --se
 order rotating from round to round, so a slow patch of the shared machine falls on all alike.
 Each row runs pinned (every thread of the server on CPU 0, the client on CPU 1) and unpinned.
 A row reports each server's median rate over the rounds, its latency percentiles, server
-CPU and minor page faults per request (children included) from the median round, and the ratios library / hand-written (of the same
-stack size) and library / Python of the medians, and the ratio of server CPU per request,
-library / hand-written. A summary of the ratios follows.
+CPU and minor page faults per request (children included) from the median round, and the
+ratios library / hand-written (of the same stack size) and library / Python of the medians,
+and the ratio of server CPU per request, library / hand-written. A summary of the ratios follows.
 
 --hold K: K idle connections held while one client connects per request (ThreadingTCPServer):
 the cost of a new connection when many handlers are alive.
