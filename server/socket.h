@@ -62,8 +62,7 @@ class Socket {
     data.resize(n);
     return {std::move(data), std::move(sender)};
   }
-  // The same into `buffer`, which a caller may keep from one datagram to the next: the
-  // datagram's length (at most max_bytes) and who sent it.
+  // The same into a buffer the caller keeps: the datagram's length (at most max_bytes), sender.
   std::pair<std::size_t, SocketAddress> recvfrom_into(char* buffer, std::size_t max_bytes);
 
   void setsockopt(int level, int option, int value);  // For an int option (SO_REUSEADDR).
