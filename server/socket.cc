@@ -119,18 +119,14 @@ std::size_t Socket::recv_into(char* buffer, std::size_t max_bytes) {
   return io(POLLIN, "recv", nullptr, [&] { return ::recv(fd_.get(), buffer, max_bytes, 0); });
 }
 
-std::pair<std::string, SocketAddress> Socket::recvfrom(std::size_t max_bytes) {
-  std::string data(max_bytes, '\0');
+std::pair<std::size_t, SocketAddress> Socket::recvfrom_into(char* buffer, std::size_t max_bytes) {
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
   std::size_t n = io(POLLIN, "recvfrom", nullptr, [&] {
     length = sizeof peer;
-    return ::recvfrom(fd_.get(), data.data(), max_bytes, 0, reinterpret_cast<sockaddr*>(&peer),
-                      &length);
+    return ::recvfrom(fd_.get(), buffer, max_bytes, 0, reinterpret_cast<sockaddr*>(&peer), &length);
   });
-  data.resize(n);
-  return {std::move(data),
-          SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
+  return {n, SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length)};
 }
 
 void Socket::setsockopt(int level, int option, int value) {

@@ -56,7 +56,14 @@ class Socket {
   }
   std::size_t recv_into(char* buffer, std::size_t max_bytes);  // The count; 0 when the peer closed.
   // One datagram (truncated to max_bytes, as recvfrom(2) does) and who sent it.
-  std::pair<std::string, SocketAddress> recvfrom(std::size_t max_bytes);
+  std::pair<std::string, SocketAddress> recvfrom(std::size_t max_bytes) {
+    std::string data(max_bytes, '\0');
+    auto [n, sender] = recvfrom_into(data.data(), max_bytes);
+    data.resize(n);
+    return {std::move(data), std::move(sender)};
+  }
+  // The same into a buffer the caller keeps: the datagram's length (at most max_bytes), sender.
+  std::pair<std::size_t, SocketAddress> recvfrom_into(char* buffer, std::size_t max_bytes);
 
   void setsockopt(int level, int option, int value);  // For an int option (SO_REUSEADDR).
   int getsockopt(int level, int option) const;        // getsockopt(2) for an int option.

@@ -395,6 +395,23 @@ TEST_CASE("recvfrom truncates a datagram to max_bytes and names the sender") {
   CHECK(receiver.recvfrom(100).first == "");
 }
 
+TEST_CASE("recvfrom_into fills the caller's buffer, truncates to max_bytes, names the sender") {
+  Socket sender(AF_INET, SOCK_DGRAM);
+  sender.bind(SocketAddress::parse("127.0.0.1:0"));
+  Socket receiver(AF_INET, SOCK_DGRAM);
+  receiver.bind(SocketAddress::parse("127.0.0.1:0"));
+  receiver.settimeout(kDeadline);
+  std::string buffer(16, '.');
+  CHECK(sender.sendto("0123456789abcdefXYZ", receiver.getsockname()) == 19);
+  auto [n, from] = receiver.recvfrom_into(buffer.data(), 10);
+  CHECK(n == 10);
+  CHECK(buffer == "0123456789......");  // Nothing written past max_bytes.
+  CHECK(from == sender.getsockname());
+  CHECK(sender.sendto("ab", receiver.getsockname()) == 2);
+  CHECK(receiver.recvfrom_into(buffer.data(), buffer.size()).first == 2);  // The next one.
+  CHECK(buffer == "ab23456789......");
+}
+
 TEST_CASE("recvfrom with a timeout throws TimeoutError when no datagram comes") {
   Socket receiver(AF_INET, SOCK_DGRAM);
   receiver.bind(SocketAddress::parse("127.0.0.1:0"));

@@ -69,6 +69,29 @@ TEST_CASE("max_packet_size: a longer datagram is cut to it, and the rest is lost
   CHECK(server.get_request().first.packet == "ab");  // The next datagram, not the cut tail.
 }
 
+// The datagram is received into a buffer the server keeps: each packet must be a copy of
+// exactly the bytes that came, whatever came before and whatever max_packet_size is now.
+TEST_CASE("reused_buffer_test: each packet is its datagram alone, as max_packet_size changes") {
+  TempDir dir;
+  UDPServer server(kLoopback, nullptr);
+  server.max_packet_size = 8;
+  server.bind_and_activate();
+  server.socket.settimeout(kDeadline);
+  Socket client = datagram_client(server.server_address, dir);
+  client.sendto("0123456789", server.server_address);
+  CHECK(server.get_request().first.packet == "01234567");
+  server.max_packet_size = 8192;  // Grown after a first datagram.
+  const std::string big = std::string(4999, 'x') + "!";
+  client.sendto(big, server.server_address);
+  client.sendto("short", server.server_address);
+  client.sendto("", server.server_address);
+  Request first = server.get_request().first;
+  Request second = server.get_request().first;
+  CHECK(first.packet == big);       // Whole, and not overwritten by the next datagram.
+  CHECK(second.packet == "short");  // No tail of the longer one before it.
+  CHECK(server.get_request().first.packet.empty());
+}
+
 TEST_CASE("get_request with no datagram waiting throws EAGAIN at once instead of blocking") {
   UDPServer server(kLoopback, nullptr);
   server.bind_and_activate();
