@@ -147,8 +147,13 @@ struct Usage {
 };
 Usage usage(long pid, bool with_children = true) {
   Usage total;
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string text;
+  try {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    text.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return total;  // A child that ended while it was read (ESRCH): its parent counts it.
+  }
   std::size_t paren = text.rfind(')');  // The name may hold spaces; the fields follow ")".
   if (paren == std::string::npos) return total;
   std::istringstream fields(text.substr(paren + 2));
