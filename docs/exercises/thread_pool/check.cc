@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "handlers/stream_request_handler.h"
@@ -166,8 +168,18 @@ TEST_CASE("server_close() lets every taken request finish, then leaves no thread
     for (int i = 0; i < 5; ++i) clients.push_back(pool.client());
     REQUIRE(wait_until([&] { return pool.gate.running() + pool.server.queued() == 5; }));
     pool.thread.reset();  // Not serving: what was taken is all there is.
+    // server_close() while the handlers still wait at the gate, and (in a pool of two) three
+    // requests in the queue: it must wait for all five. The gate opens once it is asleep.
+    std::atomic<pid_t> closing_tid{0};
+    std::thread closing([&] {
+      closing_tid = current_tid();
+      pool.server.server_close();
+    });
+    const bool asleep =
+        wait_until([&] { return closing_tid != 0 && thread_state(closing_tid) == 'S'; });
     pool.gate.open();
-    pool.server.server_close();
+    closing.join();
+    REQUIRE(asleep);
     CHECK(pool.server.workers() == 0);
     for (Socket& client : clients) CHECK(recv_all(client) == "done\n");
   }
