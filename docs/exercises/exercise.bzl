@@ -11,7 +11,9 @@
                        "fail" in checks.tsv fail, and the others pass: the table is true
     mistakes/M/        a wrong answer a student could write, for the checks the starter
                        passes: :mistake_M_fails passes only if it fails each check listed in
-                       mistakes/M/fails.txt. Between the two, every check is seen to fail.
+                       mistakes/M/fails.txt. Between the two, every check is seen to fail:
+    :mistakes_cover    a test that passes only if every check marked "pass" is listed in
+                       some mistakes/M/fails.txt, so no check is left that nothing fails.
 
 Both libraries strip their folder from the include path, so check.cc includes the exercise's
 header by its bare name (#include "upper_case_handler.h") and gets the starter or the solution
@@ -73,6 +75,17 @@ def exercise(name, hdrs, srcs = [], deps = [], check_deps = [], check_data = [],
             "checks.tsv",
             "//docs/exercises:check_results",
         ] + check_data,
+        tags = tags,
+    )
+    native.sh_test(
+        name = "mistakes_cover",
+        size = "small",
+        srcs = ["//docs/exercises:mistakes_cover_test.sh"],
+        args = [name, "$(location checks.tsv)"] + [
+            "$(location mistakes/" + m + "/fails.txt)"
+            for m in mistakes
+        ],
+        data = ["checks.tsv"] + ["mistakes/" + m + "/fails.txt" for m in mistakes],
         tags = tags,
     )
     for m in mistakes:
