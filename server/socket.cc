@@ -30,8 +30,8 @@ Socket::Socket(int family, int type)
     : fd_(check_syscall("socket", [&] { return ::socket(family, type | SOCK_CLOEXEC, 0); })) {}
 
 template <class Call>
-std::size_t Socket::io(short events, const char* what, const SocketAddress* peer, Call call) {
-  const Deadline deadline(timeout_);
+std::size_t Socket::io(short events, const char* what, const SocketAddress* peer,
+                       const Deadline& deadline, Call call) {
   for (;;) {
     // With a timeout the descriptor is non-blocking (see settimeout): the wait is here.
     if (timeout_ && !poll_until(fd_.get(), events, deadline)) {
@@ -103,9 +103,14 @@ Socket create_connection(const SocketAddress& address, std::optional<Seconds> ti
   return socket;
 }
 
-std::size_t Socket::send(std::string_view data) {
-  return io(POLLOUT, "send", nullptr,
+std::size_t Socket::send(std::string_view data, const Deadline& deadline) {
+  return io(POLLOUT, "send", nullptr, deadline,
             [&] { return ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL); });
+}
+
+void Socket::sendall(std::string_view data) {
+  const Deadline deadline(timeout_);  // Taken once: each send waits only for what is left.
+  while (!data.empty()) data.remove_prefix(send(data, deadline));
 }
 
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {

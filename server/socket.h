@@ -43,10 +43,11 @@ class Socket {
   std::pair<Socket, SocketAddress> accept();   // The connected socket and the peer's address.
   void connect(const SocketAddress& address);  // Honours the timeout, as every call here does.
 
-  std::size_t send(std::string_view data);  // How many bytes were sent: maybe fewer than asked.
-  void sendall(std::string_view data) {     // Sends everything, across partial writes.
-    while (!data.empty()) data.remove_prefix(send(data));
-  }
+  // How many bytes were sent: maybe fewer than asked.
+  std::size_t send(std::string_view data) { return send(data, Deadline(timeout_)); }
+  // Sends everything, across partial writes. The timeout bounds the whole call, as in Python
+  // 3.5 and later: a peer that reads a byte now and then cannot hold it for ever.
+  void sendall(std::string_view data);
   // EAGAIN when a Unix datagram peer's queue is full, unless blocking without a timeout.
   std::size_t sendto(std::string_view data, const SocketAddress& address);
   std::string recv(std::size_t max_bytes) {  // Up to max_bytes; empty when the peer closed.
@@ -80,9 +81,16 @@ class Socket {
 
  private:
   // Runs one I/O call, retrying EINTR; with a timeout, waits first in poll(2) for `events`
-  // (TimeoutError when it expires). `what` and `peer` name the call in errors.
+  // (TimeoutError once `deadline` passes). `what` and `peer` name the call in errors.
   template <class Call>
-  std::size_t io(short events, const char* what, const SocketAddress* peer, Call call);
+  std::size_t io(short events, const char* what, const SocketAddress* peer,
+                 const Deadline& deadline, Call call);
+  // The same, with a deadline of now + the timeout: each call waits for up to the timeout.
+  template <class Call>
+  std::size_t io(short events, const char* what, const SocketAddress* peer, Call call) {
+    return io(events, what, peer, Deadline(timeout_), call);
+  }
+  std::size_t send(std::string_view data, const Deadline& deadline);  // For send(), sendall().
 
   Fd fd_;
   std::optional<Seconds> timeout_;

@@ -197,6 +197,31 @@ TEST_CASE("settimeout: sendall to a peer that does not read throws TimeoutError"
   CHECK_THROWS_AS(a.sendall(big), TimeoutError);
 }
 
+TEST_CASE("sendall_timeout_per_send_test: a peer that reads a little at a time cannot hold it") {
+  // Python 3.5 and later: the timeout bounds the whole sendall(). Were it counted again for
+  // each send(), a peer reading 64 KiB every 50 ms would keep the call going for as long as
+  // it reads (here 10 s, the reader's own limit), every send() finding room within the timeout.
+  auto [a, b] = unix_pair();
+  a.settimeout(500ms);
+  std::atomic<bool> done{false};
+  std::thread reader([&b = b, &done] {
+    std::vector<char> buffer(64 << 10);
+    const auto until = Clock::now() + 10s;
+    while (!done && Clock::now() < until) {
+      if (b.recv_into(buffer.data(), buffer.size()) == 0) return;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  const std::string big(64 << 20, 'x');  // 64 MiB at 1.25 MiB/s: 50 s of reading.
+  const auto start = Clock::now();
+  CHECK_THROWS_AS(a.sendall(big), TimeoutError);
+  const auto took = Clock::now() - start;
+  done = true;
+  reader.join();
+  CHECK(took >= 500ms);
+  CHECK(took < 5s);  // Counted per send(), it would have lasted the reader's 10 s.
+}
+
 TEST_CASE("sendall of 8 MiB over loopback TCP arrives in full and in order") {
   auto pair = tcp_pair();
   Socket& client = pair.first;
