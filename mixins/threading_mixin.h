@@ -165,15 +165,15 @@ class ThreadingMixIn : public Server {
   // make the next accept wait for the scheduler to run it (docs/benchmark.md).
   void reap_threads(bool wait = false) {
     std::lock_guard<std::mutex> lock(threads_mutex_);
-    std::vector<pthread_t> not_yet;
-    for (pthread_t thread : finished_) {
+    std::size_t kept = 0;  // finished_[0..kept) are the threads left for the next call.
+    for (std::size_t i = 0; i < finished_.size(); ++i) {
       if (wait) {
-        ::pthread_join(thread, nullptr);  // Soon: it has taken its last step.
-      } else if (::pthread_tryjoin_np(thread, nullptr) != 0) {
-        not_yet.push_back(thread);
+        ::pthread_join(finished_[i], nullptr);  // Soon: it has taken its last step.
+      } else if (::pthread_tryjoin_np(finished_[i], nullptr) != 0) {
+        finished_[kept++] = finished_[i];
       }
     }
-    finished_.swap(not_yet);
+    finished_.resize(kept);  // Keeps its capacity: no allocation per accept.
   }
 
   // In the destructor, a derived class's part is already gone; request threads never joined
