@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -246,6 +247,38 @@ TEST_CASE("never_reading_client_test: a client that never reads is bounded by th
   server.handle_request();  // Returns once a write has waited a second in vain.
   CHECK(server.timeouts == 1);
   CHECK(server.errors == 1);
+}
+
+TEST_CASE("slow_reading_client_test: reading a little before each timeout cannot stretch a write") {
+  // One 64 MiB write with a 0.5 s timeout, to a client that reads 64 KiB every 50 ms: each
+  // send() finds room in time, but the write as a whole (a sendall) must end within 0.5 s.
+  struct BigWrite : StreamRequestHandler {
+    BigWrite() { timeout = 500ms; }
+    void handle() override { wfile.write(std::string(64 << 20, 'w')); }
+  };
+  // A Unix socket: TCP's flow control would hold back the window updates of such small
+  // reads, and the write would wait in vain even were the timeout counted per send().
+  TempDir dir;
+  ErrorCountingServer<UnixStreamServer> server(SocketAddress::unix_path(dir.file("s.sock")),
+                                               handler<BigWrite>());
+  server.bind_and_activate();
+  Socket client = connect_to(server.server_address);
+  std::atomic<bool> served{false};
+  std::thread reader([&client, &served] {
+    std::vector<char> buffer(64 << 10);
+    const auto until = std::chrono::steady_clock::now() + 10s;  // 12.5 MiB at most.
+    while (!served && std::chrono::steady_clock::now() < until) {
+      if (client.recv_into(buffer.data(), buffer.size()) == 0) return;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  const auto start = std::chrono::steady_clock::now();
+  server.handle_request();
+  const auto took = std::chrono::steady_clock::now() - start;
+  served = true;
+  reader.join();
+  CHECK(server.timeouts == 1);
+  CHECK(took < 5s);  // Were the timeout counted per send(), the reader's 10 s and more.
 }
 
 TEST_CASE("burst_test: 500 clients connecting at once are all served") {
