@@ -12,6 +12,8 @@
 #     summary and the plot line;
 #   - load refuses a bad flag with exit 2, and counts a server that is not there as errors;
 #   - raw_echo_server and python_echo_server.py refuse a bad flag with exit 2.
+#   - the UDPServer and ThreadingUnixStreamServer groups have a "library (py)" summary line,
+#     against the hand-written server that makes Python's system calls too.
 #
 # Usage (Bazel passes them): bench_smoke_test.sh ECHO_BENCH PYTHON_SHUTDOWN SIDE_BY_SIDE LOAD
 #                            ECHO_SERVER RAW_ECHO_SERVER PYTHON_ECHO_SERVER
@@ -90,7 +92,8 @@ status=$?
 ((status == 0)) || fail "side_by_side.py exited $status: $(cat "$work/side.out")"
 for text in "ThreadingTCPServer: library 256k, library default, hand-written, hand-written 8m" \
   "TCPServer: library, hand-written, Python" "ForkingTCPServer: library, hand-written, Python" \
-  "UDPServer: library, hand-written, Python" "ThreadingUnixStreamServer: library 256k" \
+  "UDPServer: library, hand-written, hand-written py, Python" \
+  "ThreadingUnixStreamServer: library 256k, hand-written, hand-written py, Python" \
   "ping-pong, 1 conn, pinned" "ping-pong, 2 conn, unpinned" "connect, 1 conn, pinned" \
   "connect, 2 conn, unpinned" "datagram, 2 conn, pinned" "datagram, 1 conn, unpinned" \
   "connect, 1 + 5 held" "hand-written 8m" "Python" "plot: " ", 0 errors"; do
@@ -100,6 +103,10 @@ done
 for group in ThreadingTCPServer TCPServer ForkingTCPServer UDPServer ThreadingUnixStreamServer; do
   grep -q "^$group  *library" "$work/side.out" || fail "no summary line for $group"
 done
+# ...and, where the hand-written server with Python's system calls ran, one against it.
+grep -q "^UDPServer  *library (py)" "$work/side.out" || fail "no (py) summary line for UDPServer"
+grep -q "^ThreadingUnixStreamServer  *library 256k (py)" "$work/side.out" ||
+  fail "no (py) summary line for ThreadingUnixStreamServer"
 for server in "library 256k" "hand-written" "Python"; do
   grep -q "^20  *$server  " "$work/side.out" || fail "no idle row for $server"
 done
@@ -118,9 +125,12 @@ grep -q "requests=0 .*errors=[1-9]" "$work/load.out" ||
   fail "load against no server: $(cat "$work/load.out")"
 
 # The servers' own bad flags.
-"$raw_server" --mixin bogus >/dev/null 2>&1
-status=$?
-((status == 2)) || fail "raw_echo_server --mixin bogus exited $status, not 2"
+for bad in "--mixin bogus" "--python-calls maybe"; do
+  # shellcheck disable=SC2086  # Split on purpose: a flag and its value.
+  "$raw_server" $bad >/dev/null 2>&1
+  status=$?
+  ((status == 2)) || fail "raw_echo_server $bad exited $status, not 2"
+done
 python3 "$python_server" --server bogus >/dev/null 2>&1
 status=$?
 ((status == 2)) || fail "python_echo_server.py --server bogus exited $status, not 2"

@@ -1,9 +1,9 @@
 // raw_echo_server: the hand-written ceiling of the side-by-side benchmark. Each of the
 // library's echo servers written plainly in POSIX, as Stevens writes them in UNIX Network
-// Programming: no poll(), no hooks, no buffering, no bookkeeping.
+// Programming: no poll() (unless --python-calls), no hooks, no buffering, no bookkeeping.
 //
 //   raw_echo_server [--server tcp|udp|unix] [--mixin none|threading|forking]
-//                   [--path PATH] [--stack-size BYTES]
+//                   [--path PATH] [--stack-size BYTES] [--python-calls yes|no]
 //
 //   --server tcp     (default) TCP on 127.0.0.1, a port the kernel picks
 //   --server udp     UDP on 127.0.0.1: recvfrom() a datagram, sendto() it back, one at a time
@@ -12,12 +12,19 @@
 //   --mixin threading  a detached pthread_create() thread per connection
 //   --mixin forking  a fork()ed child per connection; the parent reaps with waitpid(-1)
 //   --stack-size     the threads' stacks, 0 for the system's default (8 MiB); default 262144
+//   --python-calls yes  also make the system calls of Python's structure, and nothing else
+//                    of it: a poll() of the socket and a pipe (0.5 s) before each accept4()
+//                    or recvfrom(), as serve_forever() does, and shutdown(SHUT_WR) before
+//                    close(), as shutdown_request() does. What the structure costs, apart
+//                    from what the library's classes cost.
 //
 // The same flags, spelled the same way, as demo/echo_server's. Prints "listening on ADDRESS"
 // (127.0.0.1:PORT, or the path), then serves until killed. The echo: read() into 1 KiB,
 // send() it back, until end of input.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -32,6 +39,17 @@
 
 namespace {
 
+bool python_calls = false;  // --python-calls yes
+int wake_up = -1;           // With it, the read end of a pipe nobody writes to.
+
+// Python's serve_forever(): poll() the socket and the shutdown pipe before each request.
+void wait_readable(int sock) {
+  if (!python_calls) return;
+  pollfd fds[2] = {{sock, POLLIN, 0}, {wake_up, POLLIN, 0}};
+  while (::poll(fds, 2, 500) == 0) {
+  }
+}
+
 void echo(int fd) {
   char buffer[1024];
   for (;;) {
@@ -39,6 +57,7 @@ void echo(int fd) {
     if (n <= 0) break;
     if (::send(fd, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
   }
+  if (python_calls) ::shutdown(fd, SHUT_WR);  // Python's shutdown_request().
   ::close(fd);
 }
 
@@ -50,7 +69,8 @@ void* echo_thread(void* argument) {
 [[noreturn]] void usage(const char* error) {
   std::fprintf(stderr,
                "raw_echo_server: %s\nusage: raw_echo_server [--server tcp|udp|unix] "
-               "[--mixin none|threading|forking] [--path PATH] [--stack-size BYTES]\n",
+               "[--mixin none|threading|forking] [--path PATH] [--stack-size BYTES] "
+               "[--python-calls yes|no]\n",
                error);
   std::exit(2);
 }
@@ -108,18 +128,27 @@ int main(int argc, char** argv) {
       path = value;
     } else if (flag == "--stack-size") {
       stack_size = std::strtoul(value.c_str(), nullptr, 10);
+    } else if (flag == "--python-calls" && (value == "yes" || value == "no")) {
+      python_calls = value == "yes";
     } else {
       usage(("bad flag or value: " + flag + " " + value).c_str());
     }
   }
   if (server == "udp" && mixin != "none") usage("--server udp: --mixin none only");
   int sock = open_socket(server, path);
+  int pipe_ends[2] = {-1, -1};
+  if (python_calls && ::pipe2(pipe_ends, O_CLOEXEC) != 0) {
+    std::perror("raw_echo_server: pipe2");
+    return 1;
+  }
+  wake_up = pipe_ends[0];
 
   if (server == "udp") {  // Python's UDPServer: one datagram, one reply, the next.
     char buffer[2048];
     for (;;) {
       sockaddr_storage client{};
       socklen_t length = sizeof client;
+      wait_readable(sock);
       ssize_t n =
           ::recvfrom(sock, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&client), &length);
       if (n >= 0) {
@@ -136,6 +165,7 @@ int main(int argc, char** argv) {
     usage("--stack-size: at least PTHREAD_STACK_MIN");
   }
   for (;;) {
+    wait_readable(sock);
     int fd = ::accept4(sock, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;

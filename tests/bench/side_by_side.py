@@ -16,6 +16,10 @@ started with the same flags (--server, --mixin):
   forking    ForkingTCPServer (max_children 100 for the library and Python)
   udp        UDPServer, datagram ping-pong
   unix       ThreadingUnixStreamServer, ping-pong and a new connection per request
+In udp and unix, a fourth server, "hand-written py": the hand-written one making the system
+calls of Python's structure too (a poll() before each recvfrom() or accept(), shutdown()
+before close()), so the summary's "library (py)" lines show what the library's classes cost
+apart from what Python's loop costs.
 The library's threads and the hand-written server's have 256 KiB stacks (--stack-size 256k)
 unless the name says "default" or "8m". A group's servers start once and stay up; for every
 row (mode x connections) and every round, the client loads each in turn for --seconds, the
@@ -66,17 +70,22 @@ GROUPS = {
         ("Python", "python", []),
     ], [("ping-pong", None), ("connect", None)]),
     "udp": ("UDPServer", ["--server", "udp", "--mixin", "none"], [
-        ("library", "library", []), ("hand-written", "raw", []), ("Python", "python", []),
+        ("library", "library", []), ("hand-written", "raw", []),
+        ("hand-written py", "raw", ["--python-calls", "yes"]), ("Python", "python", []),
     ], [("datagram", None)]),
     "unix": ("ThreadingUnixStreamServer", ["--server", "unix", "--mixin", "threading"], [
         ("library 256k", "library", ["--stack-size", "256k"]), ("hand-written", "raw", []),
-        ("Python", "python", []),
+        ("hand-written py", "raw", ["--python-calls", "yes"]), ("Python", "python", []),
     ], [("ping-pong", None), ("connect", None)]),
 }
 
 # Each library server is compared with the hand-written one of the same stack size.
 CEILING = {"library": "hand-written", "library 256k": "hand-written",
            "library default": "hand-written 8m"}
+# Where a group has it, also with the hand-written server that makes the system calls of
+# Python's structure too (raw_echo_server --python-calls yes): what the library's classes
+# cost, apart from what Python's loop costs. Its summary lines read "library (py)".
+PYTHON_CALLS = "hand-written py"
 PINS = {"pinned": ({0}, {1}), "unpinned": (None, None)}  # (server's CPUs, client's CPUs)
 
 
@@ -165,14 +174,14 @@ def median_round(rounds):
     return ordered[len(ordered) // 2]
 
 
-def ratios(results, names):
+def ratios(results, names, ceilings=CEILING):
     """{name: (/hand, cpu/h, /Python)} for the library's servers, as strings."""
     rate = {name: statistics.median(r["rate"] for r in results[name]) for name in names}
     median = {name: median_round(results[name]) for name in names}
     out = {}
     for name in names:
         hand = cpu = python = ""
-        ceiling = CEILING.get(name)
+        ceiling = ceilings.get(name)
         if ceiling in rate:
             hand = "%.2f" % (rate[name] / rate[ceiling])
             if median[ceiling]["server_cpu_us"] > 0:
@@ -303,7 +312,7 @@ STYLE = {"library": "#7b2fbe", "hand-written": "#1a9850", "Python": "#2b83ba"}
 
 def style(name):
     colour = STYLE[name.split()[0]]
-    dashed = " dt 2" if name.endswith(("default", "8m")) else ""
+    dashed = " dt 2" if name.endswith(("default", "8m")) else " dt 3" if name.endswith("py") else ""
     return 'lc rgb "%s"%s' % (colour, dashed)
 
 
@@ -359,6 +368,11 @@ def run_group(args, group, connections, socket_dir, summary, panels):
                         curves[name][c] = rate[name]
                         if name in CEILING:
                             summary.append((title, name, mode, c, pin) + out[name])
+                    if PYTHON_CALLS in names:
+                        _, _, out = ratios(results, names, dict.fromkeys(CEILING, PYTHON_CALLS))
+                        for name in names:
+                            if name in CEILING:
+                                summary.append((title, name + " (py)", mode, c, pin) + out[name])
                 if pin == "unpinned" and counts is None:
                     panels.append(("%s, %s" % (title, mode), curves))
     finally:
@@ -398,7 +412,7 @@ def held_rows(args, holds, socket_dir):
 def print_summary(summary):
     print("\nsummary: library / hand-written (rate, then server CPU per request) and "
           "library / Python, medians")
-    print("%-26s %-16s %-10s %5s  %-17s %-17s %-13s" % (
+    print("%-26s %-17s %-10s %5s  %-17s %-17s %-13s" % (
         "server", "library", "mode", "conns", "/hand pin unpin", "cpu/h pin unpin",
         "/Python pin unpin"))
     rows = {}
@@ -407,7 +421,7 @@ def print_summary(summary):
     for (title, name, mode, c), by_pin in rows.items():
         p = by_pin.get("pinned", ("", "", ""))
         u = by_pin.get("unpinned", ("", "", ""))
-        print("%-26s %-16s %-10s %5d  %5s %5s       %5s %5s       %5s %5s" % (
+        print("%-26s %-17s %-10s %5d  %5s %5s       %5s %5s       %5s %5s" % (
             title, name, mode, c, p[0], u[0], p[1], u[1], p[2], u[2]))
 
 
@@ -458,7 +472,9 @@ def main():
         print("req/s: median over the rounds; latency, server CPU and minor page faults per "
               "request (cpu µs, faults; children included) from the median round.\n/hand: "
               "library / hand-written of the same stack size, median rates; cpu/h: the same "
-              "for server CPU per request; /Python: library / Python.")
+              "for server CPU per request; /Python: library / Python.\nhand-written py: the "
+              "hand-written server making Python's system calls too (poll before each "
+              "accept or recvfrom, shutdown before close); (py): the library / it.")
         errors += held_rows(args, holds, socket_dir)
         if idle:
             errors += idle_connections(args, idle, socket_dir)
