@@ -110,7 +110,12 @@ std::size_t Socket::send(std::string_view data, const Deadline& deadline) {
 
 void Socket::sendall(std::string_view data) {
   const Deadline deadline(timeout_);  // Taken once: each send waits only for what is left.
-  while (!data.empty()) data.remove_prefix(send(data, deadline));
+  data.remove_prefix(send(data, deadline));
+  while (!data.empty()) {
+    // As Python: once the time is up, no more sends, even to a peer that is keeping up.
+    if (deadline.passed()) throw TimeoutError(describe("send", nullptr));
+    data.remove_prefix(send(data, deadline));
+  }
 }
 
 std::size_t Socket::sendto(std::string_view data, const SocketAddress& address) {
