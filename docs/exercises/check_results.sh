@@ -1,5 +1,6 @@
 # check_results.sh: runs a check program (doctest) one check at a time and says which checks
-# pass. Sourced by tools/exercise.sh and by starter_fails_test.sh.
+# pass. Sourced by tools/exercise.sh and by the tests starter_fails, mistake_M_fails and
+# mistakes_cover.
 #
 # A check is a row of the exercise's checks.tsv: a test case of check.cc, or a subcase of one
 # (the selector contract is one test case of many subcases). Each runs in a process of its
@@ -16,9 +17,16 @@
 # A block belongs to the deepest subcase it names, else to its test case.
 
 # check_table TSV: the rows of a checks.tsv, "name<TAB>starter<TAB>hint", without comments
-# and blank lines. `starter` is "fail" or "pass": what the untouched starter does.
+# and blank lines. `starter` is "fail" or "pass": what the untouched starter does. Like
+# check_names, every row ends in a newline (a last line without one is not lost to `read`),
+# and a carriage return (a file saved with CRLF) is dropped.
 check_table() {
-  grep -v -e '^#' -e '^[[:space:]]*$' "$1"
+  tr -d '\r' <"$1" | grep -v -e '^#' -e '^[[:space:]]*$'
+}
+
+# check_names FILE: the check names of a fails.txt (or any list of names), one a line.
+check_names() {
+  tr -d '\r' <"$1" | grep -v -e '^[[:space:]]*$'
 }
 
 # check_results LOG: "PASS<TAB>name" or "FAIL<TAB>name" for each check seen in LOG, in
@@ -74,10 +82,12 @@ test_cases() {
 }
 
 # run_checks CHECK TSV LOG [ONLY]: runs each check of TSV (or only those named in the file
-# ONLY, one a line) on its own and prints one line per check run, in the table's order: "PASS<TAB>name", "FAIL<TAB>name", "TIMEOUT<TAB>name" (stopped after
-# 300 s) or "NOT RUN<TAB>name" (the program has no such check). A check whose run exits
-# non-zero fails even if its assertions held (a sanitizer's report, a crash). Appends every
-# run's output to LOG.
+# ONLY, one a line) on its own and prints one line per check run, in the table's order:
+# "PASS<TAB>name", "FAIL<TAB>name", "TIMEOUT<TAB>name" (stopped after 300 s) or
+# "NOT RUN<TAB>name" (the program has no such check). A check whose run exits non-zero
+# fails even if its assertions held (a sanitizer's report, a crash), and so does one whose
+# run ended non-zero before it reported anything (a sanitizer that stops the process in the
+# middle of doctest's report of a crash). Appends every run's output to LOG.
 run_checks() {
   local check=$1 table=$2 log=$3 only=${4:-}
   local -A is_test_case=() in_table=() wanted=()
@@ -89,7 +99,7 @@ run_checks() {
     [[ -v in_table[$test_case] ]] || parents+=("$(doctest_filter "$test_case")")
   done
   if [[ -n $only ]]; then
-    while IFS= read -r name; do wanted[$name]=1; done <"$only"
+    while IFS= read -r name; do wanted[$name]=1; done < <(check_names "$only")
   fi
   one=$(mktemp)
   while IFS=$'\t' read -r name _rest; do
@@ -104,7 +114,7 @@ run_checks() {
     result=$(check_results "$one" | awk -F '\t' -v name="$name" '$2 == name { print $1 }')
     if ((status == 124)); then
       result=TIMEOUT
-    elif [[ -z $result ]]; then
+    elif [[ -z $result ]] && ((status == 0)); then
       result="NOT RUN"
     elif ((status != 0)); then
       result=FAIL

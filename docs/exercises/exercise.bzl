@@ -85,7 +85,10 @@ def exercise(name, hdrs, srcs = [], deps = [], check_deps = [], check_data = [],
             "$(location mistakes/" + m + "/fails.txt)"
             for m in mistakes
         ],
-        data = ["checks.tsv"] + ["mistakes/" + m + "/fails.txt" for m in mistakes],
+        data = ["checks.tsv", "//docs/exercises:check_results"] + [
+            "mistakes/" + m + "/fails.txt"
+            for m in mistakes
+        ],
         tags = tags,
     )
     for m in mistakes:

@@ -30,7 +30,7 @@ while IFS= read -r check_name; do
     echo "$name: the mistake should fail '$check_name'; it was ${result[$check_name]}"
     problems=$((problems + 1))
   fi
-done <"$fails"
+done < <(check_names "$fails")
 
 if ((problems > 0 || count == 0)); then
   echo "--- the failures:"

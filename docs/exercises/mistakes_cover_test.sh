@@ -10,16 +10,22 @@ set -uo pipefail
 name=$1
 table=$2
 shift 2
+source "$TEST_SRCDIR/$TEST_WORKSPACE/docs/exercises/check_results.sh"
+
+declare -A failed_by_a_mistake
+for fails in "$@"; do
+  while IFS= read -r check_name; do failed_by_a_mistake[$check_name]=1; done < <(check_names "$fails")
+done
 
 problems=0
 while IFS=$'\t' read -r check_name starter _; do
-  [[ $check_name == \#* || -z $check_name || $starter != pass ]] && continue
-  if (($# == 0)) || ! grep -qxF -- "$check_name" "$@"; then
+  [[ $starter == pass ]] || continue
+  if [[ ! -v failed_by_a_mistake[$check_name] ]]; then
     echo "$name: no mistake fails '$check_name', which the starter passes:" \
       "add one under mistakes/ that a student could write"
     problems=$((problems + 1))
   fi
-done <"$table"
+done < <(check_table "$table")
 if ((problems > 0)); then
   exit 1
 fi
