@@ -171,15 +171,19 @@ TEST_CASE("server_close() lets every taken request finish, then leaves no thread
     // server_close() while the handlers still wait at the gate, and (in a pool of two) three
     // requests in the queue: it must wait for all five. The gate opens once it is asleep.
     std::atomic<pid_t> closing_tid{0};
+    std::atomic<bool> returned{false};
     std::thread closing([&] {
       closing_tid = current_tid();
       pool.server.server_close();
+      returned = true;
     });
-    const bool asleep =
-        wait_until([&] { return closing_tid != 0 && thread_state(closing_tid) == 'S'; });
+    const bool waited = wait_until(
+        [&] { return returned || (closing_tid != 0 && thread_state(closing_tid) == 'S'); });
+    const bool returned_early = returned;  // Before the gate opens: nothing could finish.
     pool.gate.open();
     closing.join();
-    REQUIRE(asleep);
+    CHECK_MESSAGE(waited, "server_close() neither returned nor slept: does it spin?");
+    CHECK_MESSAGE(!returned_early, "server_close() returned while taken requests still waited");
     CHECK(pool.server.workers() == 0);
     for (Socket& client : clients) CHECK(recv_all(client) == "done\n");
   }
