@@ -30,7 +30,8 @@ class UDPServer : public TCPServer {
   // buffer kept from call to call, then only the bytes that came are copied: a
   // max_packet_size string made and zero-filled per datagram was 3/4 of its user-space
   // instructions. One buffer per thread that calls this (the serving thread; another
-  // calling handle_request()), so that two calls at once never share one.
+  // calling handle_request()), so that two calls at once never share one; each stays, as
+  // large as the largest max_packet_size it was used with, until its thread ends.
   std::pair<Request, SocketAddress> get_request() override {
     thread_local std::vector<char> buffer;
     buffer.resize(max_packet_size);  // Zero-fills only what it grows by.

@@ -98,7 +98,8 @@ TEST_CASE("reused_buffer_test: each packet is its datagram alone, as max_packet_
 
 TEST_CASE("two_receivers_test: get_request() on two threads at once gives each datagram whole") {
   // As handle_request() on one thread beside serve_forever() on another: the receive buffer
-  // is each thread's own (ThreadSanitizer reports a shared one; here, mixed-up bytes would).
+  // is each thread's own (ThreadSanitizer reports a shared one; without it, the bytes of two
+  // datagrams may be mixed up).
   TempDir dir;
   UDPServer server(kLoopback, nullptr);
   server.bind_and_activate();

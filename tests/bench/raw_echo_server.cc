@@ -13,8 +13,9 @@
 //   --mixin forking  a fork()ed child per connection; the parent reaps with waitpid(-1)
 //   --stack-size     the threads' stacks, 0 for the system's default (8 MiB); default 262144
 //   --python-calls yes  also make the system calls of Python's structure, and nothing else
-//                    of it: a poll() of the socket and a pipe (0.5 s) before each accept4()
-//                    or recvfrom(), as serve_forever() does, and shutdown(SHUT_WR) before
+//                    of it: a poll() before each accept4() or recvfrom(), as Python's
+//                    serve_forever() makes (of the socket and, as the library's loop
+//                    does, of a wake-up pipe; 0.5 s), and shutdown(SHUT_WR) before
 //                    close(), as shutdown_request() does. What the structure costs, apart
 //                    from what the library's classes cost.
 //
@@ -42,7 +43,8 @@ namespace {
 bool python_calls = false;  // --python-calls yes
 int wake_up = -1;           // With it, the read end of a pipe nobody writes to.
 
-// Python's serve_forever(): poll() the socket and the shutdown pipe before each request.
+// Python's serve_forever() polls before each request; this polls the socket and a pipe, as
+// the library's loop does (its shutdown() wake-up; Python's polls the socket alone).
 void wait_readable(int sock) {
   if (!python_calls) return;
   pollfd fds[2] = {{sock, POLLIN, 0}, {wake_up, POLLIN, 0}};
