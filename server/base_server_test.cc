@@ -118,6 +118,16 @@ TEST_CASE("serving a server that was never activated is a logic_error that says 
   CHECK_THROWS_AS(server.handle_request(), std::logic_error);
 }
 
+TEST_CASE("server_thread_before_bind regression: the helper says so at once, with no thread") {
+  // It used to start a thread whose serve_forever() threw, and kept the error until stop():
+  // a test waiting for a reply meanwhile waited out its whole deadline first.
+  TCPServer server(kLoopback, handler<StreamRequestHandler>());
+  const int threads_before = count_threads();
+  CHECK_THROWS_WITH_AS(ServerThread{server}, doctest::Contains("bind_and_activate"),
+                       std::logic_error);
+  CHECK(count_threads() == threads_before);
+}
+
 TEST_CASE("bind_and_activate reads back the bound address: port 0 becomes a real port") {
   TCPServer server(SocketAddress::parse("localhost:0"), handler<StreamRequestHandler>());
   server.bind_and_activate();

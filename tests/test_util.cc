@@ -96,6 +96,12 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 ServerThread::ServerThread(BaseServer& server, Seconds poll_interval) : server_(server) {
+  // serve_forever() would throw this on the new thread, kept until stop(): a test waiting for
+  // replies meanwhile would wait out its deadline before the real mistake showed.
+  if (server.fileno() < 0) {
+    throw std::logic_error(
+        "ServerThread: the server has no socket; call bind_and_activate() before serving");
+  }
   thread_ = std::thread([this, poll_interval] {
     try {
       server_.serve_forever(poll_interval);

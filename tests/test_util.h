@@ -45,6 +45,7 @@ bool wait_until(const std::function<bool()>& condition,
 
 // Runs server.serve_forever(poll_interval) on a new thread; the destructor (or stop()) calls
 // shutdown() and joins. An exception escaping serve_forever is kept and rethrown by stop().
+// Throws std::logic_error at once, starting no thread, if the server is not bound yet.
 class ServerThread {
  public:
   explicit ServerThread(BaseServer& server, Seconds poll_interval = Seconds(0.01));
