@@ -397,6 +397,37 @@ TEST_CASE("reap_among_running regression: finished threads are joined while 100 
   CHECK(count_threads() == threads_before);
 }
 
+// Greets its client, then echoes one line: a request that runs until its client speaks.
+void greet_then_echo_line(Request& request, const SocketAddress&, BaseServer&) {
+  request.connection.sendall("ready\n");
+  request.connection.sendall(recv_line(request.connection));
+}
+
+TEST_CASE("abort_requests reaches every running request after one in the middle has ended") {
+  const int threads_before = count_threads();
+  ThreadingTCPServer server(kLoopback, greet_then_echo_line);
+  server.bind_and_activate();
+  ServerThread serving(server);
+  // One after another: a greeting means that request is running, so they start in order.
+  std::vector<Socket> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(connect_to(server.server_address));
+    REQUIRE(recv_line(clients.back()) == "ready\n");
+  }
+  // The second one ends: its request leaves from between the other two.
+  clients[1].sendall("bye\n");
+  CHECK(recv_line(clients[1]) == "bye\n");
+  CHECK(recv_all(clients[1]).empty());  // Closed: shutdown_request() has run.
+  server.abort_requests();
+  // Each of the other two handlers sees end of input and returns; without the abort, each
+  // read here would wait out its deadline and throw.
+  CHECK(recv_all(clients[0]).empty());
+  CHECK(recv_all(clients[2]).empty());
+  serving.stop();
+  server.server_close();
+  CHECK(count_threads() == threads_before);
+}
+
 TEST_CASE("shared state: 100 concurrent requests increment a counter under a mutex") {
   struct CountingHandler : StreamRequestHandler {
     CountingHandler(std::mutex* mutex, int* counter) : mutex(mutex), counter(counter) {}

@@ -18,7 +18,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -172,11 +171,12 @@ class BaseServer {
   Fd wake_read_;                    // The pipe's other end; the serving thread's only.
   // Python: __shutdown_request. Atomic: the loop reads it without the mutex.
   std::atomic<bool> shutdown_request_{false};
-  // The requests run_request() is running, for abort_requests(); each leaves before
-  // shutdown_request() closes it. Any thread, under running_mutex_.
+  // The requests run_request() is running, for abort_requests(): a list whose links live on
+  // run_request()'s stack, one per request, each leaving before shutdown_request() closes
+  // its request. Any thread, under running_mutex_.
+  struct Running;
   std::mutex running_mutex_;
-  std::set<Request*> running_;
-  struct Running;  // Keeps a request in running_ for as long as it lives.
+  Running* running_ = nullptr;  // The first link; null when no request runs.
 };
 
 }  // namespace socketserver
