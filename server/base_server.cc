@@ -167,8 +167,8 @@ void BaseServer::handle_request_noblock() {
 // [end]
 
 // A request while run_request() runs it: a link in the server's list of such requests. Kept
-// on run_request()'s stack, so that joining and leaving the list allocate nothing (a
-// std::set allocated a node per request, in a forked child too: docs/benchmark.md).
+// on run_request()'s stack, so that joining and leaving the list allocate nothing: a forked
+// child pays a page fault for each page it touches (docs/benchmark.md).
 struct BaseServer::Running {
   Running(BaseServer& server, Request& request) : server(server), request(request) {
     std::lock_guard<std::mutex> lock(server.running_mutex_);
