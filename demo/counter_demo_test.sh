@@ -2,7 +2,8 @@
 # counter_demo_test: demo/counter_server shows what the lectures on threads and processes say:
 #   - ThreadingMixIn without --lock loses updates (8 clients at once, 1000 increments each:
 #     the final counter is below 8000); with --lock it loses none (exactly 8000);
-#   - ForkingMixIn: every child adds to its own copy, so the parent's counter stays 0;
+#   - ForkingMixIn: every child adds to its own copy, so the parent's counter stays 0, and
+#     reports it on a line of its own (mixed_report_lines regression);
 #   - --daemon-threads: SIGTERM ends the process while a handler is still waiting (--delay),
 #     and its client gets no answer; without it the server waits and the client is answered;
 #   - the stop cuts a --delay short when --grace is over: --delay 60 --grace 1 ends within
@@ -86,9 +87,14 @@ stop lock
 ((value == 8000)) || fail "threading with --lock: counter $value, expected 8000"
 
 start forking --mixin forking
-clients 3
+clients 8
 stop forking
 ((value == 0)) || fail "forking: the parent's counter is $value, expected 0"
+# mixed_report_lines regression: a child's "[pid P] counter N after my increments" used to
+# reach stderr in five writes, so children finishing together could mix their lines. Each
+# child counts from 0 to 1000 in its own copy, and reports it on one whole line.
+whole=$(grep -cxE '\[pid [0-9]+\] counter 1000 after my increments' "$work/forking.err" || true)
+((whole == 8)) || fail "forking: $whole whole report lines, expected 8: $(cat "$work/forking.err")"
 
 # A handler waiting 3 s; SIGTERM while it waits. The client's reply tells who waited.
 for mode in block daemon; do

@@ -40,6 +40,7 @@
 #include "mixins/forking_mixin.h"
 #include "mixins/threading_mixin.h"
 #include "server/base_server.h"
+#include "server/errors.h"
 #include "server/serve_until_signal.h"
 #include "server/tcp_server.h"
 
@@ -110,9 +111,10 @@ class CounterHandler : public StreamRequestHandler {
         add_one();  // Another thread may run between the read and the write.
       }
     }
-    // The lecture reads this on stderr: which process saw which value.
-    std::cerr << "[pid " << ::getpid() << "] counter " << counter_.value.load()
-              << " after my increments\n";
+    // The lecture reads this on stderr: which process saw which value. One write(2) for the
+    // whole line, so that the lines of several children or threads never mix.
+    write_stderr("[pid " + std::to_string(::getpid()) + "] counter " +
+                 std::to_string(counter_.value.load()) + " after my increments\n");
     wfile.write(line);  // The request back, as an echo server would: echo_client checks it.
   }
 
