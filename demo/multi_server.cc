@@ -200,12 +200,12 @@ class StopThread {
 };
 // [end]
 
-// "[pid 4711 tid 4711] ready: udp 127.0.0.1:40001", in print_trace's format, and as it does,
-// in one write(2), so that a request thread's trace line cannot land inside it.
+// "[pid 4711 tid 4711] ready: udp 127.0.0.1:40001": a trace line of its own, printed by
+// print_trace (in one write(2), so that a request thread's trace line cannot land inside it).
 void trace_ready(const char* kind, const BaseServer& server) {
-  write_stderr("[pid " + std::to_string(::getpid()) + " tid " +
-               std::to_string(::syscall(SYS_gettid)) + "] ready: " + kind + " " +
-               server.server_address.to_string() + "\n");
+  const std::string step = std::string("ready: ") + kind;
+  BaseServer::print_trace(TraceEvent{step, &server.server_address, ::getpid(),
+                                     static_cast<pid_t>(::syscall(SYS_gettid))});
 }
 
 // [multi_loop]
